@@ -6,12 +6,20 @@ import java.util.List;
  * What the train block says beyond the loss (which is the graph output {@link Graph#LOSS}):
  * optimizer, metrics, and which layers learn.
  */
-public record TrainSpec(Optimizer optimizer, List<String> metrics, List<String> freeze, List<String> trainable) {
+public record TrainSpec(Optimizer optimizer, List<String> metrics, List<String> freeze, List<String> trainable,
+                        String predictionOutput, String targetName, Prediction prediction) {
     public TrainSpec {
         metrics = List.copyOf(metrics);
         freeze = List.copyOf(freeze);
         trainable = List.copyOf(trainable);
     }
+
+    /**
+     * What the loss reads from {@code predictionOutput} (a model output, or null when the loss
+     * reads an inner value): metrics threshold probabilities at 0.5, logits at 0, and take the
+     * arg-max over classes.
+     */
+    public enum Prediction { PROBABILITY, LOGITS, CLASS_LOGITS, VALUE }
 
     public sealed interface Optimizer {}
     /** PyTorch's SGD: weight decay added to the gradient, momentum buffer without dampening. */
