@@ -1,0 +1,84 @@
+package dlm.codegen.jvm.kernels;
+
+/**
+ * Copies blocks of A and B into the panel layouts the micro-kernel streams through.
+ *
+ * <p>A block of {@code mc x kc} becomes panels of {@code mr} rows, each stored k-major
+ * ({@code mr} consecutive floats per k); B block of {@code kc x nc} becomes panels of
+ * {@code nr} columns, each stored k-major too. Panels are zero-padded to full width, so
+ * the micro-kernel never needs a bounds test on its inputs. Transposition is absorbed
+ * here: the micro-kernel only ever sees one layout.
+ */
+final class GemmPacking {
+    private GemmPacking() {}
+
+    /**
+     * Packs op(A)[0..mc, 0..kc] where element (i, p) is {@code a[off + i*lda + p]}, or
+     * {@code a[off + p*lda + i]} if {@code transA}.
+     */
+    static void packA(boolean transA, int mc, int kc, float[] a, int off, int lda, float[] dst, int mr) {
+        for (int i0 = 0; i0 < mc; i0 += mr) {
+            int rows = Math.min(mr, mc - i0);
+            int base = i0 * kc;
+            if (!transA) {
+                for (int r = 0; r < rows; r++) {
+                    int src = off + (i0 + r) * lda;
+                    int d = base + r;
+                    for (int p = 0; p < kc; p++, d += mr) {
+                        dst[d] = a[src + p];
+                    }
+                }
+                for (int r = rows; r < mr; r++) {
+                    for (int p = 0, d = base + r; p < kc; p++, d += mr) {
+                        dst[d] = 0f;
+                    }
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    int src = off + p * lda + i0;
+                    int d = base + p * mr;
+                    for (int r = 0; r < rows; r++) {
+                        dst[d + r] = a[src + r];
+                    }
+                    for (int r = rows; r < mr; r++) {
+                        dst[d + r] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(B)[0..kc, 0..nc] where element (p, j) is {@code b[off + p*ldb + j]}, or
+     * {@code b[off + j*ldb + p]} if {@code transB}.
+     */
+    static void packB(boolean transB, int kc, int nc, float[] b, int off, int ldb, float[] dst, int nr) {
+        for (int j0 = 0; j0 < nc; j0 += nr) {
+            int cols = Math.min(nr, nc - j0);
+            int base = j0 * kc;
+            if (!transB) {
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * nr;
+                    System.arraycopy(b, off + p * ldb + j0, dst, d, cols);
+                    for (int j = cols; j < nr; j++) {
+                        dst[d + j] = 0f;
+                    }
+                }
+            } else {
+                // Read each row of the stored [N, K] matrix contiguously; the strided
+                // writes stay inside one kc x nr panel, which fits in L1.
+                for (int j = 0; j < cols; j++) {
+                    int src = off + (j0 + j) * ldb;
+                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                        dst[d] = b[src + p];
+                    }
+                }
+                for (int j = cols; j < nr; j++) {
+                    for (int p = 0, d = base + j; p < kc; p++, d += nr) {
+                        dst[d] = 0f;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package dlm.codegen.jvm.kernels;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A small fixed team of platform threads that runs the parts of one kernel call.
+ *
+ * <p>Made for calls from generated code in a steady-state loop: {@link #run} allocates
+ * nothing (no futures, no lambdas; the task is a caller-owned object whose fields hold
+ * the call's arguments), and the caller thread itself runs part 0, so a team of size
+ * {@code t} owns {@code t - 1} threads. Workers spin briefly, then park, so that an
+ * idle team costs no CPU on a shared machine.
+ *
+ * <p>One call at a time: if a second thread calls {@link #run} while the team is busy,
+ * that call runs all its parts itself instead of waiting.
+ */
+public final class KernelThreads implements AutoCloseable {
+
+    /** One part of a parallel kernel call. Implementations are reusable objects. */
+    public interface Task {
+        void run(int part, int parts);
+    }
+
+    /** About 10-20 us of spinning before parking: cheap next to a GEMM worth splitting. */
+    private static final int SPINS = 1 << 12;
+
+    private final int size;
+    private final Worker[] workers;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Task task;
+    private volatile int parts;
+    private int calls;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+    private volatile boolean closed;
+
+    /** A team of {@code size} threads including the caller; {@code size - 1} are started. */
+    public KernelThreads(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("thread count must be >= 1: " + size);
+        }
+        this.size = size;
+        this.workers = new Worker[size - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i + 1);
+            workers[i].start();
+        }
+    }
+
+    /** Number of threads, the caller included. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Runs {@code task.run(i, parts)} for i in [0, parts) and returns when all are done.
+     * Part 0 runs on the calling thread. {@code parts} must not exceed {@link #size()}.
+     */
+    public void run(Task task, int parts) {
+        if (parts > size || parts < 1) {
+            throw new IllegalArgumentException("parts " + parts + " for a team of " + size);
+        }
+        if (parts == 1 || closed || !busy.compareAndSet(false, true)) {
+            for (int p = 0; p < parts; p++) {
+                task.run(p, parts);
+            }
+            return;
+        }
+        try {
+            this.task = task;
+            this.parts = parts;
+            this.caller = Thread.currentThread();
+            this.failure = null;
+            pending.set(parts - 1);
+            int ticket = ++calls;
+            for (int i = 0; i < parts - 1; i++) {
+                workers[i].ticket = ticket; // volatile write: publishes the fields above
+                LockSupport.unpark(workers[i]);
+            }
+            Throwable mine = null;
+            try {
+                task.run(0, parts);
+            } catch (Throwable t) {
+                mine = t;
+            }
+            int spins = 0;
+            while (pending.get() != 0) {
+                if (spins < SPINS) {
+                    spins++;
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            Throwable theirs = failure;
+            this.task = null;
+            if (mine != null) {
+                rethrow(mine);
+            }
+            if (theirs != null) {
+                rethrow(theirs);
+            }
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    private static void rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+
+    /** Stops the worker threads; later calls run single-threaded. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Worker w : workers) {
+            w.ticket = -1;
+            LockSupport.unpark(w);
+        }
+    }
+
+    private final class Worker extends Thread {
+        private final int part;
+        /** Number of the call this worker should serve next; -1 tells it to stop. */
+        volatile int ticket;
+
+        Worker(int part) {
+            super("dlm-kernel-" + part);
+            this.part = part;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            int seen = 0;
+            while (true) {
+                int spins = 0;
+                while (ticket == seen) {
+                    if (spins < SPINS) {
+                        spins++;
+                        Thread.onSpinWait();
+                    } else {
+                        LockSupport.park(KernelThreads.this);
+                    }
+                }
+                seen = ticket;
+                if (seen < 0) {
+                    return;
+                }
+                int n = parts;
+                try {
+                    task.run(part, n);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    if (pending.decrementAndGet() == 0) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dlm.codegen.jvm.kernels;
+
+import static dlm.codegen.jvm.kernels.GemmBlocking.KC;
+import static dlm.codegen.jvm.kernels.GemmBlocking.MC;
+import static dlm.codegen.jvm.kernels.GemmBlocking.MR;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-threaded packed SGEMM on the Vector API: C (+)= op(A) op(B) for one block of C.
+ * Only reached when {@link Simd#ENABLED}.
+ */
+final class SgemmVector {
+    /** Held in a static final so the JIT treats the species as a constant (no boxing). */
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Micro-kernel width: two vectors. */
+    static final int NR = 2 * L;
+
+    private SgemmVector() {}
+
+    /**
+     * C[m, n] = op(A)[m, k] op(B)[k, n] (+ C if {@code accumulate}); {@code ncMax} is the
+     * packed-B capacity in columns, a multiple of {@link #NR}. {@code tile} holds at
+     * least MR x NR floats for the edges of C.
+     */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                     boolean accumulate, float[] c, int cOff, int ldc,
+                     float[] packA, float[] packB, float[] tile, int ncMax) {
+        for (int jc = 0; jc < n; jc += ncMax) {
+            int nc = Math.min(ncMax, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                int bAt = transB ? bOff + jc * ldb + pc : bOff + pc * ldb + jc;
+                GemmPacking.packB(transB, kc, nc, b, bAt, ldb, packB, NR);
+                boolean acc = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    int aAt = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
+                    GemmPacking.packA(transA, mc, kc, a, aAt, lda, packA, MR);
+                    block(mc, nc, kc, packA, packB, c, cOff + ic * ldc + jc, ldc, acc, tile);
+                }
+            }
+        }
+    }
+
+    /** One packed A block times one packed B block into C. */
+    private static void block(int mc, int nc, int kc, float[] packA, float[] packB,
+                              float[] c, int cOff, int ldc, boolean acc, float[] tile) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int mr = Math.min(MR, mc - ir);
+                if (mr == MR && nr == NR) {
+                    micro(kc, packA, ir * kc, packB, jr * kc, c, cOff + ir * ldc + jr, ldc, acc);
+                } else {
+                    micro(kc, packA, ir * kc, packB, jr * kc, tile, 0, NR, false);
+                    int t = 0;
+                    for (int r = 0; r < mr; r++, t += NR) {
+                        int row = cOff + (ir + r) * ldc + jr;
+                        for (int j = 0; j < nr; j++) {
+                            c[row + j] = acc ? c[row + j] + tile[t + j] : tile[t + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 6 x (2 vectors) register-blocked FMA kernel over packed panels. */
+    private static void micro(int kc, float[] pa, int ai, float[] pb, int bi,
+                              float[] c, int ci, int ldc, boolean acc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector x = FloatVector.broadcast(S, pa[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        // Written out rather than through a helper: a helper taking vectors that C2 does
+        // not inline (it is cold next to the k loop) boxes them, 100 KB per call.
+        int c1 = ci + ldc, c2 = c1 + ldc, c3 = c2 + ldc, c4 = c3 + ldc, c5 = c4 + ldc;
+        if (acc) {
+            c00 = c00.add(FloatVector.fromArray(S, c, ci));
+            c01 = c01.add(FloatVector.fromArray(S, c, ci + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, c1));
+            c11 = c11.add(FloatVector.fromArray(S, c, c1 + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, c2));
+            c21 = c21.add(FloatVector.fromArray(S, c, c2 + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, c3));
+            c31 = c31.add(FloatVector.fromArray(S, c, c3 + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, c4));
+            c41 = c41.add(FloatVector.fromArray(S, c, c4 + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, c5));
+            c51 = c51.add(FloatVector.fromArray(S, c, c5 + L));
+        }
+        c00.intoArray(c, ci);
+        c01.intoArray(c, ci + L);
+        c10.intoArray(c, c1);
+        c11.intoArray(c, c1 + L);
+        c20.intoArray(c, c2);
+        c21.intoArray(c, c2 + L);
+        c30.intoArray(c, c3);
+        c31.intoArray(c, c3 + L);
+        c40.intoArray(c, c4);
+        c41.intoArray(c, c4 + L);
+        c50.intoArray(c, c5);
+        c51.intoArray(c, c5 + L);
+    }
+}
