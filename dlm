@@ -24,4 +24,4 @@ if [ ! -f "$jar" ] || [ ! -f "$stamp" ] || [ -n "$newest" ] || [ "$root/pom.xml"
   fi
   touch "$stamp"
 fi
-exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@"
+exec "$JAVA_HOME/bin/java" -Ddlm.home="$root" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@"

@@ -112,6 +112,6 @@ public final class InterpretedModel implements CompiledModel {
     private static Tensor tensor(double[] d, int[] shape) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        return new Tensor(f, shape);
+        return Tensor.of(f, shape);
     }
 }

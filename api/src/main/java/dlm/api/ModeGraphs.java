@@ -24,7 +24,7 @@ public final class ModeGraphs {
     }
 
     public Graph training() {
-        if (training == null) training = Pipelines.training().run(source);
+        if (training == null) training = Pipelines.training(source.train().orElseThrow()).run(source);
         return training;
     }
 

@@ -1,0 +1,43 @@
+package dlm.api;
+
+import dlm.ir.Graph;
+import dlm.runtime.CompiledModel;
+import dlm.runtime.DlmException;
+
+import java.util.List;
+
+/** The models of one .dlm source, checked and ready to build. */
+public final class Program {
+    private final String file;
+    private final List<Graph> models;
+
+    Program(String file, List<Graph> models) {
+        this.file = file;
+        this.models = List.copyOf(models);
+    }
+
+    public String file() { return file; }
+    public List<Graph> models() { return models; }
+
+    /** The named model, or the only one when {@code name} is null. */
+    public Graph model(String name) {
+        if (name == null) {
+            if (models.size() == 1) return models.get(0);
+            if (models.isEmpty()) throw new DlmException(file + ": no model in this file");
+            throw new DlmException(file + ": holds several models " + names() + "; choose one with --model");
+        }
+        return models.stream().filter(g -> g.name().equals(name)).findFirst()
+                .orElseThrow(() -> new DlmException(file + ": no model named '" + name + "'; models: " + names()));
+    }
+
+    /** Compiles the named model (or the only one) for a backend; weights initialized from the seed. */
+    public CompiledModel build(String name, Backend backend, long seed) {
+        ModeGraphs graphs = new ModeGraphs(model(name));
+        return switch (backend) {
+            case INTERP -> new InterpretedModel(graphs, seed);
+            case JVM -> throw new DlmException("the jvm backend is not available yet; use --backend interp");
+        };
+    }
+
+    private List<String> names() { return models.stream().map(Graph::name).toList(); }
+}

@@ -1,0 +1,50 @@
+package dlm.cli;
+
+import dlm.runtime.CompiledModel;
+import dlm.runtime.DlmException;
+import dlm.runtime.Tensor;
+import dlm.runtime.io.Npy;
+import dlm.runtime.io.Safetensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a model in inference mode; write each output as DIR/<output>.npy.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+    @Option(names = "--weights", required = true, paramLabel = "W.safetensors") Path weights;
+    @Option(names = "--input", required = true, paramLabel = "NAME=X.npy") List<String> inputs;
+    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--strict", defaultValue = "true", arity = "1", description = "every weight must be present and match (default: ${DEFAULT-VALUE})") boolean strict;
+
+    @Override public Integer call() throws IOException {
+        Map<String, Tensor> x = NamedFiles.read(inputs, "--input");
+        try (CompiledModel m = model.build()) {
+            m.loadStateDict(Safetensors.load(weights), strict);
+            Map<String, Tensor> y = m.predict(x);
+            createDir(out);
+            for (var e : y.entrySet()) {
+                Path f = out.resolve(e.getKey() + ".npy");
+                Npy.write(f, e.getValue());
+                System.out.println("wrote " + f + " " + java.util.Arrays.toString(e.getValue().shape()));
+            }
+        }
+        return 0;
+    }
+
+    static void createDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DlmException(dir + ": cannot create directory: " + e.getMessage());
+        }
+    }
+}
