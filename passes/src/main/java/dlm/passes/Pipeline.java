@@ -1,6 +1,8 @@
 package dlm.passes;
 
 import dlm.ir.Graph;
+import dlm.ir.Verifier;
+import dlm.ir.text.IrPrinter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +15,9 @@ import java.util.function.Function;
 /**
  * An ordered list of passes run one after the other. Passes can be skipped by name (to bisect a
  * miscompilation, or to look at the IR without one stage) and an observer sees the graph after
- * every pass that ran. Immutable: the {@code with...} methods return a new pipeline.
+ * every pass that ran. Every result is checked by the IR {@link Verifier}, so a pass that breaks
+ * an invariant is named at once rather than found by a backend. Immutable: {@link #skip} and
+ * {@link #observe} return a new pipeline.
  */
 public final class Pipeline {
     private final List<Pass> passes;
@@ -64,6 +68,11 @@ public final class Pipeline {
         for (Pass p : passes) {
             if (skipped.contains(p.name())) continue;
             cur = p.run(cur);
+            try {
+                Verifier.verify(cur);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("pass '" + p.name() + "' produced an invalid graph: " + e.getMessage(), e);
+            }
             for (BiConsumer<String, Graph> o : observers) o.accept(p.name(), cur);
         }
         return cur;
@@ -75,6 +84,9 @@ public final class Pipeline {
         collect(printer, out).run(g);
         return out;
     }
+
+    /** {@link #trace(Graph, Function)} with the textual IR printer. */
+    public Map<String, String> trace(Graph g) { return trace(g, IrPrinter::print); }
 
     @Override public String toString() {
         return passes.stream().map(p -> skipped.contains(p.name()) ? "(" + p.name() + ")" : p.name()).toList().toString();
