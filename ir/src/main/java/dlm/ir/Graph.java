@@ -99,4 +99,7 @@ public final class Graph {
     }
 
     public int size() { return nodes.size(); }
+
+    /** The graph as textual IR (see {@link dlm.ir.text.IrPrinter}). */
+    @Override public String toString() { return dlm.ir.text.IrPrinter.print(this); }
 }
