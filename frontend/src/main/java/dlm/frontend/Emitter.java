@@ -65,6 +65,9 @@ final class Emitter {
             name = prefix + kind + "_" + n;
         }
         Pos first = layers.putIfAbsent(name, pos);
+        if (first != null && first.equals(pos))
+            throw new DlmError(pos, "duplicate layer name '" + name + "': this line makes it more than once"
+                    + " (in a loop, or in a def called more than once); give each def call its own name=");
         if (first != null)
             throw new DlmError(pos, "duplicate layer name '" + name + "' (first used at line " + first.line() + ")");
         return name;

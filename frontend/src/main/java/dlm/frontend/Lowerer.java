@@ -262,7 +262,7 @@ final class Lowerer {
 
     /** A call's arguments, evaluated: positional values, keywords in order, and name=. */
     private record Evaluated(List<Val> positional, List<Pos> positionalPos, Map<String, Val> keywords,
-                             Map<String, Pos> keywordPos, String name, Pos namePos) {}
+                             Map<String, Pos> keywordPos, Map<String, Pos> keyPos, String name, Pos namePos) {}
 
     Val call(Ast.Call c, Frame f) {
         Ast.Def def = defs.get(c.name());
@@ -283,6 +283,7 @@ final class Lowerer {
         List<Pos> posPos = new ArrayList<>();
         Map<String, Val> kw = new LinkedHashMap<>();
         Map<String, Pos> kwPos = new HashMap<>();
+        Map<String, Pos> keyPos = new HashMap<>();
         String name = null;
         Pos namePos = null;
         for (Ast.Arg a : c.args()) {
@@ -298,9 +299,10 @@ final class Lowerer {
                 if (kw.containsKey(a.key())) throw new DlmError(a.pos(), "argument '" + a.key() + "' is given twice in this call of " + c.name());
                 kw.put(a.key(), eval(a.value(), f, true));
                 kwPos.put(a.key(), a.value().pos());
+                keyPos.put(a.key(), a.pos());
             }
         }
-        return new Evaluated(pos, posPos, kw, kwPos, name, namePos);
+        return new Evaluated(pos, posPos, kw, kwPos, keyPos, name, namePos);
     }
 
     /**
@@ -347,9 +349,9 @@ final class Lowerer {
             Sig.P p = sig.param(kw.getKey());
             Pos at = args.keywordPos().get(kw.getKey());
             if (p == null || p.variadic())
-                throw new DlmError(at, c.name() + " has no argument '" + kw.getKey() + "'" + Suggest.didYouMean(kw.getKey(), sig.names()));
+                throw new DlmError(args.keyPos().get(kw.getKey()), c.name() + " has no argument '" + kw.getKey() + "'" + Suggest.orElse(kw.getKey(), sig.names(), "it is called as " + sig.usage()));
             if (vals.containsKey(p.name()))
-                throw new DlmError(at, "argument '" + p.name() + "' of " + c.name() + " is given twice (by position and by keyword)");
+                throw new DlmError(args.keyPos().get(kw.getKey()), "argument '" + p.name() + "' of " + c.name() + " is given twice (by position and by keyword)");
             check(sig, p, kw.getValue(), at, f);
             vals.put(p.name(), kw.getValue());
             poss.put(p.name(), at);
@@ -378,10 +380,10 @@ final class Lowerer {
         Frame inner = new Frame(args.name() != null ? f.prefix + args.name() + "." : f.prefix, def);
         for (int i = 0; i < args.positional().size(); i++) inner.vars.put(def.params().get(i).name(), args.positional().get(i));
         for (var kw : args.keywords().entrySet()) {
-            Pos at = args.keywordPos().get(kw.getKey());
+            Pos at = args.keyPos().get(kw.getKey());
             if (def.params().stream().noneMatch(p -> p.name().equals(kw.getKey())))
                 throw new DlmError(at, def.name() + " has no parameter '" + kw.getKey() + "'"
-                        + Suggest.didYouMean(kw.getKey(), def.params().stream().map(Ast.Param::name).toList()) + ": " + usage);
+                        + Suggest.orElse(kw.getKey(), def.params().stream().map(Ast.Param::name).toList(), "it is called as " + usage));
             if (inner.vars.containsKey(kw.getKey()))
                 throw new DlmError(at, "argument '" + kw.getKey() + "' of " + def.name() + " is given twice (by position and by keyword)");
             inner.vars.put(kw.getKey(), kw.getValue());

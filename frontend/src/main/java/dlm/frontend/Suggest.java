@@ -21,6 +21,12 @@ final class Suggest {
         return best != null && bestScore <= limit ? "; did you mean '" + best + "'?" : "";
     }
 
+    /** {@code "; did you mean 'x'?"} when a candidate is close, else {@code "; " + otherwise}. */
+    static String orElse(String word, Collection<String> candidates, String otherwise) {
+        String s = didYouMean(word, candidates);
+        return s.isEmpty() ? "; " + otherwise : s;
+    }
+
     /** Levenshtein distance with adjacent transpositions. */
     static int distance(String a, String b) {
         int[][] d = new int[a.length() + 1][b.length() + 1];

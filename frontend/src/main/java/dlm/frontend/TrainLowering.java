@@ -93,8 +93,8 @@ final class TrainLowering {
 
     private static void setting(Map<String, Ast.TrainItem> settings, String key, Ast.TrainItem item) {
         if (!SETTINGS.contains(key))
-            throw new DlmError(item.pos(), "unknown train setting '" + key + "'" + Suggest.didYouMean(key, SETTINGS)
-                    + "; expected target, " + String.join(", ", SETTINGS));
+            throw new DlmError(item.pos(), "unknown train setting '" + key + "'"
+                    + Suggest.orElse(key, SETTINGS, "expected target, " + String.join(", ", SETTINGS)));
         Ast.TrainItem before = settings.putIfAbsent(key, item);
         if (before != null) throw new DlmError(item.pos(), key + " is already set at line " + before.pos().line());
     }
@@ -137,7 +137,7 @@ final class TrainLowering {
             case "sgd" -> List.of("lr", "momentum", "weight_decay");
             case "adam" -> List.of("lr", "beta1", "beta2", "eps", "decay");
             default -> throw new DlmError(s.value().pos(), "unknown optimizer '" + name + "'"
-                    + Suggest.didYouMean(name, List.of("sgd", "adam")) + "; expected sgd or adam");
+                    + Suggest.orElse(name, List.of("sgd", "adam"), "expected sgd or adam"));
         };
         Map<String, Double> v = new HashMap<>(name.equals("sgd")
                 ? Map.of("lr", 0.01, "momentum", 0.0, "weight_decay", 0.0)
@@ -148,8 +148,8 @@ final class TrainLowering {
             String key = a.positional() ? (i < params.size() ? params.get(i) : null) : a.key();
             if (key == null) throw new DlmError(a.pos(), name + " takes at most " + params.size() + " arguments: " + name + "(" + String.join(", ", params) + ")");
             if (!params.contains(key))
-                throw new DlmError(a.pos(), name + " has no argument '" + key + "'" + Suggest.didYouMean(key, params)
-                        + "; it takes " + String.join(", ", params));
+                throw new DlmError(a.pos(), name + " has no argument '" + key + "'"
+                        + Suggest.orElse(key, params, "it takes " + String.join(", ", params)));
             if (!given.add(key)) throw new DlmError(a.pos(), "argument '" + key + "' of " + name + " is given twice");
             Val x = lowerer.eval(a.value(), frame);
             if (!(x instanceof Val.Num n) || n.value() < 0)
@@ -173,8 +173,8 @@ final class TrainLowering {
         List<String> out = new ArrayList<>();
         for (Ast.NamePattern p : names(item, "metrics")) {
             if (!METRICS.contains(p.text()))
-                throw new DlmError(p.pos(), "unknown metric '" + p.text() + "'" + Suggest.didYouMean(p.text(), METRICS)
-                        + "; expected one of " + String.join(", ", METRICS));
+                throw new DlmError(p.pos(), "unknown metric '" + p.text() + "'"
+                        + Suggest.orElse(p.text(), METRICS, "expected one of " + String.join(", ", METRICS)));
             if (out.contains(p.text())) throw new DlmError(p.pos(), "metric '" + p.text() + "' is listed twice");
             out.add(p.text());
         }

@@ -1,0 +1,4 @@
+model m {
+  input tokens: i32[16]
+  output y = tokens -> dense(8)
+}

@@ -1,0 +1,4 @@
+model m {
+  input image: [3, 32, 32]
+  output y = image -> conv2d(8)
+}

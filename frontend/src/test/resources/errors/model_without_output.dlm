@@ -1,0 +1,4 @@
+model m {
+  input x: [4]
+  h = x -> dense(4)
+}

@@ -1,0 +1,4 @@
+model m {
+  input x: [4]
+  output y = x -> dense(2) @ 3
+}

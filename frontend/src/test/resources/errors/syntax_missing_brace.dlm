@@ -1,0 +1,3 @@
+model m {
+  input x: [4]
+  output y = x -> dense(2)

@@ -1,0 +1,4 @@
+model m {
+  input x:
+  output y = x -> dense(2)
+}

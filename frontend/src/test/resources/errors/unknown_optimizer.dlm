@@ -1,0 +1,9 @@
+model m {
+  input x: [4]
+  output p = x -> dense(1, activation=sigmoid)
+  train {
+    target y: [1]
+    loss = binary_cross_entropy(p, y)
+    optimizer = rmsprop(lr=0.01)
+  }
+}
