@@ -79,6 +79,23 @@ class RunTest {
         assertTrue(!java.util.Arrays.equals(a, c));
     }
 
+    @Test void runsAGraphReadFromText() {
+        Graph g = dlm.ir.text.IrParser.parse("""
+                graph mlp {
+                  %x = input(name="x") : f32[N, 2]
+                  %w = param(name="fc.weight", kind=weight, init=ones, fan_in=2) : f32[3, 2]
+                  %h = mat_mul(%x, %w, trans_a=false, trans_b=true)
+                  %s = reduce(%h, fn=sum, axes=[1], keep_dims=true)
+                  %y = binary(%h, %s, fn=div)
+                  output y = %y
+                }
+                """);
+        // ones weights: every unit of a row is x0 + x1, so each row is [1/3, 1/3, 1/3]
+        double[] y = new Interpreter(g).run(2, Map.of("x", new double[]{1, 2, -4, 0.5}), Interpreter.initParams(g, 0)).get("y");
+        double third = 1.0 / 3;
+        assertArrayEquals(new double[]{third, third, third, third, third, third}, y, 1e-15);
+    }
+
     @Test void initParams() {
         Graph g = new Graph("p");
         g.addLeaf(new Op.Param("a.weight", Op.ParamKind.WEIGHT, Op.Init.UNIFORM_FAN_IN, 4), Type.f32(50, 40));
