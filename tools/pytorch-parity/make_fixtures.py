@@ -115,7 +115,11 @@ def global_avg_pool(x):
 
 
 class Counter:
-    """Names unnamed layers `<op>_<n>` in order of appearance, per op kind (dlm's Emitter)."""
+    """Names unnamed layers `<op>_<n>` in order of appearance, per op kind (dlm's Emitter).
+
+    The models keep other references to these layers in tuples and lists, which nn.Module
+    does not register, so that the state_dict holds each layer once, under dlm's name.
+    """
 
     def __init__(self, module):
         self.m, self.n = module, {}
@@ -213,7 +217,7 @@ class ResnetMini(nn.Module):
         for _ in range(3):
             self.blocks.append((c.add("conv2d", Conv(16, 16, 3, pad="same", bias=False)), c.add("batchnorm", nn.BatchNorm2d(16)),
                                 c.add("conv2d", Conv(16, 16, 3, pad="same", bias=False)), c.add("batchnorm", nn.BatchNorm2d(16))))
-        self.head = c.add("dense", Dense(16, 10))
+        self.head = (c.add("dense", Dense(16, 10)),)
 
     def forward(self, image):
         conv, bn = self.stem
@@ -222,7 +226,7 @@ class ResnetMini(nn.Module):
             r = F.relu(b1(c1(h)))
             r = b2(c2(r))
             h = F.relu(h + r)
-        return {"logits": self.head(global_avg_pool(h))}
+        return {"logits": self.head[0](global_avg_pool(h))}
 
 
 class UnetSmall(nn.Module):
@@ -238,7 +242,7 @@ class UnetSmall(nn.Module):
 
         self.e1, self.e2, self.e3 = double(1, 16), double(16, 32), double(32, 64)
         self.d2, self.d1 = double(64 + 32, 32), double(32 + 16, 16)
-        self.final = c.add("conv2d", Conv(16, 1, 1, activation="sigmoid"))
+        self.final = (c.add("conv2d", Conv(16, 1, 1, activation="sigmoid")),)
 
     def forward(self, image):
         def run(pair, x):
@@ -250,7 +254,7 @@ class UnetSmall(nn.Module):
         e3 = run(self.e3, maxpool(e2, 2))
         d2 = run(self.d2, torch.cat([up(e3), e2], 1))
         d1 = run(self.d1, torch.cat([up(d2), e1], 1))
-        return {"mask": self.final(d1)}
+        return {"mask": self.final[0](d1)}
 
 
 class InceptionNet(nn.Module):
@@ -259,7 +263,7 @@ class InceptionNet(nn.Module):
     def __init__(self):
         super().__init__()
         c = Counter(self)
-        self.stem = c.add("conv2d", Conv(3, 64, 7, stride=2, pad="same", activation="relu"))
+        self.stem = (c.add("conv2d", Conv(3, 64, 7, stride=2, pad="same", activation="relu")),)
 
         def inception(cin, c1, c3r, c3, c5r, c5, pool):
             return (c.add("conv2d", Conv(cin, c1, 1, activation="relu")),
@@ -269,7 +273,7 @@ class InceptionNet(nn.Module):
 
         self.i1 = inception(64, 64, 96, 128, 16, 32, 32)
         self.i2 = inception(256, 128, 128, 192, 32, 96, 64)
-        self.head = c.add("dense", Dense(480, 10))
+        self.head = (c.add("dense", Dense(480, 10)),)
 
     def forward(self, image):
         def inc(m, x):
@@ -279,10 +283,10 @@ class InceptionNet(nn.Module):
             d = m[5](maxpool(x, 3, stride=1, pad="same"))
             return torch.cat([a, b, cc, d], 1)
 
-        h = maxpool(self.stem(image), 3, stride=2, pad="same")
+        h = maxpool(self.stem[0](image), 3, stride=2, pad="same")
         h = inc(self.i2, inc(self.i1, h))
         h = F.dropout(global_avg_pool(h), 0.4, self.training)
-        return {"logits": self.head(h)}
+        return {"logits": self.head[0](h)}
 
 
 MODELS = {"xor": Xor, "perceptron": Perceptron, "tumor": Tumor, "keras_mlp": KerasMlp, "lenet5": Lenet5,
