@@ -20,7 +20,12 @@ public final class Emit {
     /** One Fill leaf per scalar constant: lowering uses 1, 0.5, -100 ... many times. */
     private final Map<Double, Value> scalars = new HashMap<>();
 
-    public Emit(Graph g) { this.g = g; }
+    /** Reuses the scalar constants the graph already has, so passes do not pile up copies. */
+    public Emit(Graph g) {
+        this.g = g;
+        for (var n : g.nodes())
+            if (n.op() instanceof Op.Fill f && n.out().shape().equals(Shape.SCALAR)) scalars.putIfAbsent(f.value(), n.out());
+    }
 
     public Graph graph() { return g; }
 

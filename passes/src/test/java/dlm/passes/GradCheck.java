@@ -11,6 +11,7 @@ import dlm.ir.Shape;
 import dlm.ir.TrainSpec;
 import dlm.ir.Type;
 import dlm.ir.Value;
+import dlm.ir.Verifier;
 import dlm.ir.interp.Interpreter;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +88,8 @@ final class GradCheck {
     void compare() {
         Graph lowered = new LowerLayers(LowerLayers.Mode.TRAIN).run(g);
         Graph diffed = new Autodiff().run(lowered);
+        Verifier.verify(lowered);
+        Verifier.verify(diffed);
         Map<String, double[]> analytic = new Interpreter(diffed).withSeed(7).run(BATCH, feeds, new HashMap<>(state));
         List<Node> params = g.trainableParams();
         assertTrue(!params.isEmpty(), "a gradient check needs a trainable parameter");
