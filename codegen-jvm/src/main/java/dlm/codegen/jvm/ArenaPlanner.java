@@ -1,0 +1,130 @@
+package dlm.codegen.jvm;
+
+import dlm.ir.Graph;
+import dlm.ir.Node;
+import dlm.ir.Op;
+import dlm.ir.Value;
+import dlm.runtime.DlmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plans the work region of the arena at compile time: every value that is not state gets an
+ * offset, and a value's floats are reused once its last reader has run (first fit over live
+ * intervals). Intervals are inclusive at both ends, so an op's output never shares floats with
+ * its own inputs or scratch: no kernel has to be safe in place.
+ *
+ * <p>Positions: inputs and targets are copied in before the run (position 0), node i of the
+ * schedule runs at i + 1, and values the caller reads after the run (outputs, updates) live
+ * to the end. A reshape is a view: it shares its input's floats and extends their lifetime.
+ */
+final class ArenaPlanner {
+    private ArenaPlanner() {}
+
+    /** A block of floats with a live interval; offset set by the planner. */
+    private static final class Block {
+        final long size;
+        final int def;
+        int end;
+        long offset = -1;
+        Block(long size, int def, int end) { this.size = size; this.def = def; this.end = end; }
+    }
+
+    static ArenaPlan plan(Graph g, List<Node> schedule, int batch, StateLayout state) {
+        int end = schedule.size() + 1;
+        Map<Value, Block> storage = new HashMap<>();
+        Map<Value, Integer> stateOffset = new HashMap<>();
+        Map<Node, Block> scratch = new IdentityHashMap<>();
+        List<Block> blocks = new ArrayList<>();
+
+        for (int i = 0; i < schedule.size(); i++) {
+            Node n = schedule.get(i);
+            int pos = i + 1;
+            Value v = n.out();
+            switch (n.op()) {
+                case Op.Param p -> {
+                    StateLayout.Slot s = state.slot(p.name());
+                    if (s == null) throw new DlmException(g.name() + ": param '" + p.name() + "' is not in the model's state");
+                    if (s.size() != v.shape().numel(batch))
+                        throw new DlmException(g.name() + ": param '" + p.name() + "' is " + v.type() + " here but holds " + s.size() + " floats in the state");
+                    stateOffset.put(v, s.offset());
+                }
+                case Op.Reshape r -> {
+                    Value src = n.input(0);
+                    if (stateOffset.containsKey(src)) stateOffset.put(v, stateOffset.get(src));
+                    else storage.put(v, storage.get(src));
+                }
+                default -> {
+                    boolean fed = n.op() instanceof Op.Input || n.op() instanceof Op.Target;
+                    Block b = new Block(v.shape().numel(batch), fed ? 0 : pos, fed ? 0 : pos);
+                    storage.put(v, b);
+                    blocks.add(b);
+                }
+            }
+            for (Value in : n.inputs()) {
+                Block b = storage.get(in);
+                if (b != null) b.end = Math.max(b.end, pos);
+            }
+            long s = Scratch.floats(n, batch);
+            if (s > 0) {
+                Block b = new Block(s, pos, pos);
+                scratch.put(n, b);
+                blocks.add(b);
+            }
+        }
+        for (Value v : g.outputs().values()) extend(storage.get(v), end);
+        Map<String, Block> staging = new HashMap<>();
+        for (Map.Entry<String, Value> u : g.updates().entrySet()) {
+            Value v = u.getValue();
+            extend(storage.get(v), end);
+            Integer from = stateOffset.get(v);
+            StateLayout.Slot to = state.slot(u.getKey());
+            if (to == null) throw new DlmException(g.name() + ": update of '" + u.getKey() + "', which is not in the model's state");
+            if (from != null && from != to.offset()) {
+                // the new value is another piece of state: stage it, as commit overwrites state in turn
+                Block b = new Block(v.shape().numel(batch), end, end);
+                staging.put(u.getKey(), b);
+                blocks.add(b);
+            }
+        }
+
+        long top = firstFit(blocks, StateLayout.align(state.size()));
+        if (top > Integer.MAX_VALUE - 64) throw new DlmException(g.name() + ": needs an arena of " + top + " floats at batch " + batch + ", more than a Java array holds");
+
+        Map<Value, Integer> offsets = new HashMap<>(stateOffset);
+        storage.forEach((v, b) -> offsets.put(v, (int) b.offset));
+        Map<Node, Integer> scratchOff = new IdentityHashMap<>();
+        scratch.forEach((n, b) -> scratchOff.put(n, (int) b.offset));
+        Map<String, Integer> stagingOff = new HashMap<>();
+        staging.forEach((k, b) -> stagingOff.put(k, (int) b.offset));
+        return new ArenaPlan(offsets, scratchOff, stagingOff, (int) top);
+    }
+
+    private static void extend(Block b, int end) { if (b != null) b.end = Math.max(b.end, end); }
+
+    /** Places blocks in order of definition at the lowest aligned offset free of every overlapping block. */
+    private static long firstFit(List<Block> blocks, long base) {
+        List<Block> order = new ArrayList<>(blocks);
+        order.sort(Comparator.comparingInt((Block b) -> b.def).thenComparing(b -> -b.size));
+        List<Block> placed = new ArrayList<>();
+        long top = base;
+        for (Block b : order) {
+            List<Block> clash = new ArrayList<>();
+            for (Block p : placed) if (p.def <= b.end && b.def <= p.end) clash.add(p);
+            clash.sort(Comparator.comparingLong(p -> p.offset));
+            long at = base;
+            for (Block p : clash) {
+                if (at + b.size <= p.offset) break;
+                at = Math.max(at, StateLayout.align(p.offset + p.size));
+            }
+            b.offset = at;
+            placed.add(b);
+            top = Math.max(top, StateLayout.align(at + b.size));
+        }
+        return top;
+    }
+}

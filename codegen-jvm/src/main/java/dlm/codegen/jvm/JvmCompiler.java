@@ -1,0 +1,64 @@
+package dlm.codegen.jvm;
+
+import dlm.ir.Graph;
+import dlm.ir.Node;
+import dlm.ir.Op;
+import dlm.ir.Value;
+import dlm.runtime.DlmException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The JVM backend's compiler: a graph of primitive ops, specialized to one batch size, to a
+ * hidden class whose methods run it on one float arena. Steps: schedule (live nodes in graph
+ * order), plan the arena, generate bytecode (loops inlined for elementwise and reduction ops,
+ * calls with constant arguments to kernels for the rest), define the class.
+ */
+public final class JvmCompiler {
+    private JvmCompiler() {}
+
+    private static final AtomicLong CLASSES = new AtomicLong();
+
+    /** Compiles with a state layout of the graph's own params. */
+    public static CompiledGraph compile(Graph g, int batch) { return compile(g, batch, StateLayout.of(g)); }
+
+    /** Compiles against a model's state layout (shared by all of the model's graphs). */
+    public static CompiledGraph compile(Graph g, int batch, StateLayout state) {
+        if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
+        List<Node> schedule = Schedule.of(g);
+        ArenaPlan plan = ArenaPlanner.plan(g, schedule, batch, state);
+        Map<Value, Node> producers = new HashMap<>();
+        for (Node n : g.nodes()) producers.put(n.out(), n);
+        EmitContext cx = new EmitContext(plan, batch, producers);
+        String className = JvmCompiler.class.getPackageName().replace('.', '/') + "/Step_" + identifier(g.name())
+                + "_b" + batch + "_" + CLASSES.incrementAndGet();
+        byte[] bytes = CodeGenerator.generate(className, g, schedule, cx, state);
+        GeneratedStep step = ClassDefiner.define(bytes);
+
+        Map<String, CompiledGraph.Port> feeds = new LinkedHashMap<>();
+        for (Node n : schedule) {
+            String name = switch (n.op()) {
+                case Op.Input i -> i.name();
+                case Op.Target t -> t.name();
+                default -> null;
+            };
+            if (name != null) feeds.put(name, port(cx, n.out()));
+        }
+        Map<String, CompiledGraph.Port> outputs = new LinkedHashMap<>();
+        g.outputs().forEach((name, v) -> outputs.put(name, port(cx, v)));
+        return new CompiledGraph(g, batch, state, plan.arenaSize(), feeds, outputs, step, bytes);
+    }
+
+    private static CompiledGraph.Port port(EmitContext cx, Value v) {
+        return new CompiledGraph.Port(cx.off(v), cx.numel(v), cx.shape(v));
+    }
+
+    private static String identifier(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) b.append(Character.isJavaIdentifierPart(c) ? c : '_');
+        return b.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package dlm.codegen.jvm;
+
+import dlm.ir.Node;
+import dlm.ir.Op;
+
+/** Floats of temporary arena space an op needs while it runs (and only then). */
+final class Scratch {
+    private Scratch() {}
+
+    static long floats(Node n, int batch) {
+        return switch (n.op()) {
+            case Op.Conv2d c -> {
+                int[] x = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch), y = n.out().shape().resolve(batch);
+                yield pointwise(w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
+                        ? 0 : (long) (x[1] / c.groups()) * w[2] * w[3] * y[2] * y[3];
+            }
+            case Op.Conv2dGradInput c -> {
+                int[] dy = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch);
+                yield pointwise(w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
+                        ? 0 : (long) w[1] * w[2] * w[3] * dy[2] * dy[3];
+            }
+            case Op.Conv2dGradWeight c -> {
+                int[] dy = n.input(0).shape().resolve(batch), x = n.input(1).shape().resolve(batch);
+                yield pointwise(c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
+                        ? 0 : (long) (x[1] / c.groups()) * c.kh() * c.kw() * dy[2] * dy[3];
+            }
+            case Op.Reduce r when r.fn() == Op.ReduceFn.VAR_UNBIASED -> n.out().shape().numel(batch);
+            case Op.ReduceGrad r when r.fn() == Op.ReduceFn.MAX || r.fn() == Op.ReduceFn.VAR_UNBIASED -> n.input(0).shape().numel(batch);
+            default -> 0;
+        };
+    }
+
+    /** A 1x1 convolution with stride 1 and no padding reads its input as the column matrix. */
+    static boolean pointwise(int kh, int kw, int stride, int pt, int pl, int pb, int pr) {
+        return kh == 1 && kw == 1 && stride == 1 && pt == 0 && pl == 0 && pb == 0 && pr == 0;
+    }
+}

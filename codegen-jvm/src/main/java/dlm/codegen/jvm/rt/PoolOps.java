@@ -1,0 +1,126 @@
+package dlm.codegen.jvm.rt;
+
+import dlm.codegen.jvm.kernels.AvgPool2d;
+import java.util.Arrays;
+
+/**
+ * Pooling and upsampling over the N*C planes of NCHW tensors. Max pooling is written here
+ * rather than taken from the kernel library because the IR's max_pool2d_grad re-derives the
+ * winner from x (no argmax tensor), and must pick exactly the interpreter's winner: the first
+ * maximum in window order, NaN counting as the maximum, and the first position of a window
+ * even when every value is -infinity.
+ */
+public final class PoolOps {
+    private PoolOps() {}
+
+    /** Plane-relative index of the winner of one window, -1 for an all-padding window. */
+    private static int argmax(float[] t, int plane, int h, int w, int y0, int x0, int k) {
+        int best = -1;
+        float bv = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            int iy = y0 + i;
+            if (iy < 0 || iy >= h) continue;
+            for (int j = 0; j < k; j++) {
+                int ix = x0 + j;
+                if (ix < 0 || ix >= w) continue;
+                float v = t[plane + iy * w + ix];
+                if (best < 0 || v > bv || (v != v && bv == bv)) { best = iy * w + ix; bv = v; }
+            }
+        }
+        return best;
+    }
+
+    public static void maxPool(float[] t, int xOff, int yOff, int planes, int h, int w, int oh, int ow,
+                               int k, int stride, int pt, int pl) {
+        for (int p = 0; p < planes; p++) {
+            int plane = xOff + p * h * w, out = yOff + p * oh * ow;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    int at = argmax(t, plane, h, w, oy * stride - pt, ox * stride - pl, k);
+                    t[out + oy * ow + ox] = at < 0 ? Float.NEGATIVE_INFINITY : t[plane + at];
+                }
+        }
+    }
+
+    public static void maxPoolGrad(float[] t, int dyOff, int xOff, int dxOff, int planes, int h, int w, int oh, int ow,
+                                   int k, int stride, int pt, int pl) {
+        Arrays.fill(t, dxOff, dxOff + planes * h * w, 0f);
+        for (int p = 0; p < planes; p++) {
+            int plane = xOff + p * h * w, dx = dxOff + p * h * w, dy = dyOff + p * oh * ow;
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    int at = argmax(t, plane, h, w, oy * stride - pt, ox * stride - pl, k);
+                    if (at >= 0) t[dx + at] += t[dy + oy * ow + ox];
+                }
+        }
+    }
+
+    public static void avgPool(float[] t, int xOff, int yOff, int planes, int h, int w,
+                               int k, int stride, int pt, int pl, int pb, int pr, boolean countIncludePad) {
+        AvgPool2d.forward(t, xOff, planes, h, w, k, k, stride, stride, pt, pl, pb, pr, countIncludePad, t, yOff);
+    }
+
+    public static void avgPoolGrad(float[] t, int dyOff, int dxOff, int planes, int h, int w,
+                                   int k, int stride, int pt, int pl, int pb, int pr, boolean countIncludePad) {
+        Arrays.fill(t, dxOff, dxOff + planes * h * w, 0f);
+        AvgPool2d.backward(t, dyOff, planes, h, w, k, k, stride, stride, pt, pl, pb, pr, countIncludePad, t, dxOff);
+    }
+
+    /** Source rows of one output coordinate: align_corners=False, as torch (see the interpreter). */
+    private static int tap0(boolean bilinear, int o, int scale, int in) {
+        if (!bilinear) return Math.min(o / scale, in - 1);
+        double src = Math.max((o + 0.5) / scale - 0.5, 0);
+        return Math.min((int) Math.floor(src), in - 1);
+    }
+
+    private static double weight1(boolean bilinear, int o, int scale, int in) {
+        if (!bilinear) return 0;
+        double src = Math.max((o + 0.5) / scale - 0.5, 0);
+        return src - Math.min((int) Math.floor(src), in - 1);
+    }
+
+    public static void upsample(float[] t, int xOff, int yOff, int planes, int h, int w, int scale, boolean bilinear) {
+        int oh = h * scale, ow = w * scale;
+        for (int p = 0; p < planes; p++) {
+            int x = xOff + p * h * w, y = yOff + p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = tap0(bilinear, oy, scale, h), y1 = Math.min(y0 + 1, h - 1);
+                double wy1 = weight1(bilinear, oy, scale, h), wy0 = 1 - wy1;
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = tap0(bilinear, ox, scale, w), x1 = Math.min(x0 + 1, w - 1);
+                    double wx1 = weight1(bilinear, ox, scale, w), wx0 = 1 - wx1;
+                    double s = wy0 * wx0 * t[x + y0 * w + x0];
+                    if (wx1 != 0) s += wy0 * wx1 * t[x + y0 * w + x1];
+                    if (wy1 != 0) {
+                        s += wy1 * wx0 * t[x + y1 * w + x0];
+                        if (wx1 != 0) s += wy1 * wx1 * t[x + y1 * w + x1];
+                    }
+                    t[y + oy * ow + ox] = (float) s;
+                }
+            }
+        }
+    }
+
+    public static void upsampleGrad(float[] t, int dyOff, int dxOff, int planes, int h, int w, int scale, boolean bilinear) {
+        int oh = h * scale, ow = w * scale;
+        Arrays.fill(t, dxOff, dxOff + planes * h * w, 0f);
+        for (int p = 0; p < planes; p++) {
+            int dx = dxOff + p * h * w, dy = dyOff + p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = tap0(bilinear, oy, scale, h), y1 = Math.min(y0 + 1, h - 1);
+                double wy1 = weight1(bilinear, oy, scale, h), wy0 = 1 - wy1;
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = tap0(bilinear, ox, scale, w), x1 = Math.min(x0 + 1, w - 1);
+                    double wx1 = weight1(bilinear, ox, scale, w), wx0 = 1 - wx1;
+                    double d = t[dy + oy * ow + ox];
+                    t[dx + y0 * w + x0] += (float) (wy0 * wx0 * d);
+                    if (wx1 != 0) t[dx + y0 * w + x1] += (float) (wy0 * wx1 * d);
+                    if (wy1 != 0) {
+                        t[dx + y1 * w + x0] += (float) (wy1 * wx0 * d);
+                        if (wx1 != 0) t[dx + y1 * w + x1] += (float) (wy1 * wx1 * d);
+                    }
+                }
+            }
+        }
+    }
+}
