@@ -1,5 +1,6 @@
 package dlm.api;
 
+import dlm.codegen.jvm.JvmModel;
 import dlm.ir.Graph;
 import dlm.runtime.CompiledModel;
 import dlm.runtime.DlmException;
@@ -35,7 +36,17 @@ public final class Program {
         ModeGraphs graphs = new ModeGraphs(model(name));
         return switch (backend) {
             case INTERP -> new InterpretedModel(graphs, seed);
-            case JVM -> throw new DlmException("the jvm backend is not available yet; use --backend interp");
+            case JVM -> new JvmModel(Signatures.of(graphs.source()), jvmGraphs(graphs), seed);
+        };
+    }
+
+    /** The JVM backend sees the mode graphs through its own small interface (it does not depend on api). */
+    private static JvmModel.Graphs jvmGraphs(ModeGraphs g) {
+        return new JvmModel.Graphs() {
+            @Override public Graph inference() { return g.inference(); }
+            @Override public Graph training() { return g.training(); }
+            @Override public Graph gradients() { return g.gradients(); }
+            @Override public Graph stateOwner() { return g.stateOwner(); }
         };
     }
 

@@ -34,7 +34,7 @@ final class ArenaPlanner {
         Block(long size, int def, int end) { this.size = size; this.def = def; this.end = end; }
     }
 
-    static ArenaPlan plan(Graph g, List<Node> schedule, int batch, StateLayout state) {
+    static ArenaPlan plan(Graph g, Map<String, Value> outputs, List<Node> schedule, int batch, StateLayout state) {
         int end = schedule.size() + 1;
         Map<Value, Block> storage = new HashMap<>();
         Map<Value, Integer> stateOffset = new HashMap<>();
@@ -76,7 +76,7 @@ final class ArenaPlanner {
                 blocks.add(b);
             }
         }
-        for (Value v : g.outputs().values()) extend(storage.get(v), end);
+        for (Value v : outputs.values()) extend(storage.get(v), end);
         Map<String, Block> staging = new HashMap<>();
         for (Map.Entry<String, Value> u : g.updates().entrySet()) {
             Value v = u.getValue();

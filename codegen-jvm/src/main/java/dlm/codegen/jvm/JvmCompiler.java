@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The JVM backend's compiler: a graph of primitive ops, specialized to one batch size, to a
@@ -26,10 +27,18 @@ public final class JvmCompiler {
     public static CompiledGraph compile(Graph g, int batch) { return compile(g, batch, StateLayout.of(g)); }
 
     /** Compiles against a model's state layout (shared by all of the model's graphs). */
-    public static CompiledGraph compile(Graph g, int batch, StateLayout state) {
+    public static CompiledGraph compile(Graph g, int batch, StateLayout state) { return compile(g, batch, state, name -> true); }
+
+    /**
+     * Compiles only the outputs whose names pass the filter (and everything the updates need):
+     * a prediction leaves out the loss, which would need targets.
+     */
+    public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted) {
         if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
-        List<Node> schedule = Schedule.of(g);
-        ArenaPlan plan = ArenaPlanner.plan(g, schedule, batch, state);
+        Map<String, Value> outs = new LinkedHashMap<>();
+        g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
+        List<Node> schedule = Schedule.of(g, outs);
+        ArenaPlan plan = ArenaPlanner.plan(g, outs, schedule, batch, state);
         Map<Value, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) producers.put(n.out(), n);
         EmitContext cx = new EmitContext(plan, batch, producers);
@@ -48,7 +57,7 @@ public final class JvmCompiler {
             if (name != null) feeds.put(name, port(cx, n.out()));
         }
         Map<String, CompiledGraph.Port> outputs = new LinkedHashMap<>();
-        g.outputs().forEach((name, v) -> outputs.put(name, port(cx, v)));
+        outs.forEach((name, v) -> outputs.put(name, port(cx, v)));
         return new CompiledGraph(g, batch, state, plan.arenaSize(), feeds, outputs, step, bytes);
     }
 

@@ -6,6 +6,7 @@ import dlm.ir.Value;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,8 +17,8 @@ import java.util.Set;
 final class Schedule {
     private Schedule() {}
 
-    static List<Node> of(Graph g) {
-        Set<Value> live = new HashSet<>(g.outputs().values());
+    static List<Node> of(Graph g, Map<String, Value> outputs) {
+        Set<Value> live = new HashSet<>(outputs.values());
         live.addAll(g.updates().values());
         List<Node> nodes = g.nodes();
         for (int i = nodes.size() - 1; i >= 0; i--)
