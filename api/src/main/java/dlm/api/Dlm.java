@@ -30,6 +30,8 @@ public final class Dlm {
             return new Program(file.toString(), Frontend.compile(file).models());
         } catch (CompileException e) {
             throw new DlmException(e.rendered());
+        } catch (java.io.IOException e) {
+            throw new DlmException(file + ": cannot read: " + e.getMessage());
         }
     }
 

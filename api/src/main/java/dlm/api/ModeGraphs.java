@@ -19,7 +19,11 @@ public final class ModeGraphs {
     public boolean trainable() { return source.train().isPresent(); }
 
     public Graph inference() {
-        if (inference == null) inference = Pipelines.inference().run(source);
+        if (inference == null) {
+            inference = Pipelines.inference().run(source);
+            // predicting needs no labels: the loss is not an inference output
+            inference.removeOutput(Graph.LOSS);
+        }
         return inference;
     }
 

@@ -85,6 +85,10 @@ public final class Trainer {
                 Map<String, Tensor> out = model.trainStep(inputs.gather(order, from, to), targets.gather(order, from, to));
                 Tensor l = out.get("loss");
                 if (l == null) throw new IllegalStateException("trainStep returned no \"loss\"");
+                if (!Float.isFinite(l.item()))
+                    throw new DlmException("training diverged: the loss is " + l.item() + " at epoch " + epoch
+                            + ", samples " + from + ".." + to + " (try a lower learning rate or standardized inputs)"
+                            + (opts.checkpoint() != null && bestEpoch > 0 ? "; " + opts.checkpoint() + " holds the best weights, from epoch " + bestEpoch : ""));
                 lossSum += (double) l.item() * (to - from);
                 if (metrics) {
                     Tensor p = out.get(predName);

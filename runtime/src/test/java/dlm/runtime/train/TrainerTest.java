@@ -253,4 +253,16 @@ class TrainerTest {
         double down = m.gradients(in, tg).get("loss").item();
         assertEquals((up - down) / (2 * h), g, 2e-2);
     }
+
+    @Test
+    void aLossThatTurnsNaNStopsTrainingAndKeepsTheBestCheckpoint() throws Exception {
+        ScriptedModel m = new ScriptedModel(new float[]{0.4f, Float.NaN}, 1);
+        Path ckpt = dir.resolve("best.safetensors");
+        Dataset d = indexed(4);
+        FitOptions opts = quiet().withEpochs(3).withBatchSize(4).withMonitor("loss").withCheckpoint(ckpt);
+        DlmException e = assertThrows(DlmException.class, () -> Trainer.fit(m, d, null, opts));
+        assertTrue(e.getMessage().contains("the loss is NaN at epoch 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("from epoch 1"), e.getMessage());
+        assertEquals(1f, Safetensors.load(ckpt).get("epoch").item(), "the checkpoint of epoch 1 is intact");
+    }
 }
