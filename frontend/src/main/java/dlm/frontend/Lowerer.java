@@ -172,6 +172,8 @@ final class Lowerer {
 
     private Val range(Ast.Range r, Frame f) {
         int from = rangeBound(r.from(), f), to = rangeBound(r.to(), f);
+        // Loops are unrolled into the graph: a huge range is a mistake, not a model.
+        if ((long) to - from > 100_000) throw new DlmError(r.pos(), "range " + from + ".." + to + " is too long to unroll (at most 100000 steps)");
         List<Val> items = new ArrayList<>();
         for (int i = from; i < to; i++) items.add(new Val.Num(i));
         return new Val.ListVal(items);
