@@ -23,6 +23,7 @@ Run with Debian's python3 (it has torch 1.13 and numpy):  /usr/bin/python3 make_
 
 import json
 import os
+import shutil
 import struct
 import sys
 
@@ -289,8 +290,84 @@ class InceptionNet(nn.Module):
         return {"logits": self.head[0](h)}
 
 
+# ---------------------------------------------------------------- test-only models (not examples)
+# Their .dlm source lives next to this script and is copied into the fixture directory: they
+# cover what the examples do not (freeze with frozen batchnorm, dilation, groups, explicit
+# padding, stride-2 'same', transposed convolution, average pooling, bilinear upsampling,
+# layernorm, gelu, leaky_relu, log_softmax, a sum of two losses, bce_with_logits, mse).
+
+def frozen_pattern(pattern, layer):
+    """TrainSpec.matches: `name` matches the layer and what is inside it, `prefix*` by prefix."""
+    if pattern.endswith("*"):
+        return layer.startswith(pattern[:-1])
+    return layer == pattern or layer.startswith(pattern + ".")
+
+
+class Unit(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.batchnorm_1 = nn.BatchNorm2d(c)
+        self.conv2d_1 = Conv(c, c, 3, pad="same", bias=False)
+
+    def forward(self, x):
+        return self.conv2d_1(F.relu(self.batchnorm_1(x)))
+
+
+class FreezeMini(nn.Module):
+    example, inputs, targets, outputs, loss, dropout = "freeze_mini.dlm", {"image": [3, 9, 9]}, {"label": ("class", 4)}, ["logits"], "ce", False
+    frozen = ["batchnorm_1", "blk1*"]
+
+    def __init__(self):
+        super().__init__()
+        self.stem = Conv(3, 8, 3, stride=2, pad="same", bias=False)
+        self.batchnorm_1 = nn.BatchNorm2d(8)
+        self.blk1 = Unit(8)
+        self.blk2 = Unit(8)
+        self.head = Dense(8, 4)
+
+    def forward(self, image):
+        h = F.relu(self.batchnorm_1(self.stem(image)))
+        return {"logits": self.head(global_avg_pool(self.blk2(self.blk1(h))))}
+
+
+def avgpool_same(x, k, stride):
+    """Keras 'same' average pooling: the padding is not counted in the average."""
+    t, b = same_pads(x.shape[2], k, stride)
+    l, r = same_pads(x.shape[3], k, stride)
+    ones = torch.ones_like(x[:1, :1])
+    num = F.avg_pool2d(F.pad(x, (l, r, t, b)), k, stride)
+    den = F.avg_pool2d(F.pad(ones, (l, r, t, b)), k, stride)
+    return num / den
+
+
+class OpsMini(nn.Module):
+    example, inputs, targets, outputs, loss, dropout = "ops_mini.dlm", {"image": [2, 8, 8]}, {"y": ("bin", [3])}, ["z", "s"], "bcel+mse", False
+
+    def __init__(self):
+        super().__init__()
+        self.conv2d_1 = nn.Conv2d(2, 4, 3, padding="same", dilation=2)
+        self.conv2d_2 = nn.Conv2d(2, 4, 3, padding=1, groups=2)
+        self.conv_transpose2d_1 = nn.ConvTranspose2d(8, 6, 3, stride=2, padding=1)
+        self.dense_1 = nn.Linear(6 * 4 * 4, 16)
+        self.layernorm_1 = nn.LayerNorm(16)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, image):
+        a = F.gelu(self.conv2d_1(image))
+        b = F.leaky_relu(self.conv2d_2(image), 0.01)
+        h = F.avg_pool2d(torch.cat([a, b], 1), 2)                             # [8, 4, 4]
+        h = self.conv_transpose2d_1(h)                                        # [6, 7, 7]
+        h = F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=False)  # [6, 14, 14]
+        h = avgpool_same(h, 3, 2)                                             # [6, 7, 7]
+        h = maxpool(h, 2, pad="same")                                         # [6, 4, 4]
+        f = torch.tanh(self.layernorm_1(self.dense_1(torch.flatten(h, 1))))
+        z = self.head(f)
+        return {"z": z, "s": torch.log_softmax(z, -1)}
+
+
 MODELS = {"xor": Xor, "perceptron": Perceptron, "tumor": Tumor, "keras_mlp": KerasMlp, "lenet5": Lenet5,
-          "resnet_mini": ResnetMini, "unet_small": UnetSmall, "inception": InceptionNet}
+          "resnet_mini": ResnetMini, "unet_small": UnetSmall, "inception": InceptionNet,
+          "freeze_mini": FreezeMini, "ops_mini": OpsMini}
 
 
 def loss_of(kind, out, y):
@@ -300,6 +377,8 @@ def loss_of(kind, out, y):
         return F.mse_loss(out, y)
     if kind == "ce":
         return F.cross_entropy(out, y)
+    if kind == "bcel+mse":
+        return F.binary_cross_entropy_with_logits(out, y) + F.mse_loss(torch.sigmoid(out), y)
     raise ValueError(kind)
 
 
@@ -332,12 +411,18 @@ def compute(cls, m, xs, ys):
         mm.load_state_dict(m.state_dict())
         mm = mm.to(dtype)
         mm.train(train)
+        for name, mod in mm.named_modules():
+            if name and any(frozen_pattern(p, name) for p in getattr(cls, "frozen", [])):
+                mod.eval()  # a frozen batchnorm uses its running statistics, as in Keras
+                for prm in mod.parameters():
+                    prm.requires_grad_(False)
         return mm, mm(**{n: x.to(dtype) for n, x in xs.items()})
 
     outs, grads = {}, {}
     for dtype in (torch.float64, torch.float32):
         with torch.no_grad():
             _, out = fwd(dtype, False)
+        trainable = sorted(k for k, p in fwd(dtype, True)[0].named_parameters() if p.requires_grad)
         outs[dtype] = {k: out[k] for k in cls.outputs}
         if cls.dropout:
             grads[dtype] = None
@@ -350,7 +435,7 @@ def compute(cls, m, xs, ys):
         g = {"loss": loss.detach()}
         g.update({k: p.grad.detach() for k, p in mm.named_parameters() if p.requires_grad})
         grads[dtype] = g
-    return outs[torch.float64], outs[torch.float32], grads[torch.float64], grads[torch.float32]
+    return outs[torch.float64], outs[torch.float32], grads[torch.float64], grads[torch.float32], trainable
 
 
 def make(key, cls):
@@ -358,6 +443,8 @@ def make(key, cls):
     os.makedirs(d, exist_ok=True)
     for f in os.listdir(d):
         os.remove(os.path.join(d, f))
+    if os.path.exists(os.path.join(HERE, cls.example)):
+        shutil.copyfile(os.path.join(HERE, cls.example), os.path.join(d, cls.example))
     seed = SEED + sum(map(ord, key))
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -365,12 +452,13 @@ def make(key, cls):
     # batchnorm: move weight, bias and running statistics away from their trivial 1/0
     with torch.no_grad():
         for mod in m.modules():
-            if isinstance(mod, nn.BatchNorm2d):
-                n = mod.num_features
+            if isinstance(mod, (nn.BatchNorm2d, nn.LayerNorm)):
+                n = mod.weight.shape[0]
                 mod.weight.copy_(1 + 0.3 * torch.randn(n))
                 mod.bias.copy_(0.2 * torch.randn(n))
-                mod.running_mean.copy_(0.2 * torch.randn(n))
-                mod.running_var.copy_(0.5 + torch.rand(n))
+                if isinstance(mod, nn.BatchNorm2d):
+                    mod.running_mean.copy_(0.2 * torch.randn(n))
+                    mod.running_var.copy_(0.5 + torch.rand(n))
     state = {k: v.float() for k, v in m.state_dict().items() if not k.endswith("num_batches_tracked")}
     write_safetensors(os.path.join(d, "weights.safetensors"), state)
 
@@ -379,7 +467,7 @@ def make(key, cls):
     # gradient flip with the precision, and a float32 backend could not be held to 1e-4 on it.
     for attempt in range(50):
         xs, ys = draw(cls, gen)
-        out64, out32, g64, g32 = compute(cls, m, xs, ys)
+        out64, out32, g64, g32, trainable = compute(cls, m, xs, ys)
         errs = {"output " + k: rel_err(out32[k].double(), v) for k, v in out64.items()}
         if g64 is not None:
             errs.update({"grad " + k: rel_err(g32[k].double(), v) for k, v in g64.items()})
@@ -403,7 +491,7 @@ def make(key, cls):
         report.append("%d grads, loss %.6f" % (len(g64) - 1, g64["loss"].item()))
 
     manifest = {"example": cls.example, "inputs": list(cls.inputs), "targets": list(cls.targets),
-                "outputs": list(cls.outputs), "grads": grads, "batch": BATCH}
+                "outputs": list(cls.outputs), "grads": grads, "batch": BATCH, "trainable": trainable}
     with open(os.path.join(d, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

@@ -1,6 +1,7 @@
 package dlm.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -26,6 +27,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -39,7 +41,9 @@ import org.junit.jupiter.api.TestFactory;
  * exactly PyTorch's trainable parameters.
  *
  * <p>Models with dropout (tumor, inception) are checked in inference only: a training step's
- * dropout mask is random, so its gradients cannot be compared.
+ * dropout mask is random, so its gradients cannot be compared. Besides the examples, two
+ * test-only models kept beside their fixtures cover freezing (freeze_mini) and the ops the
+ * examples do not use (ops_mini).
  */
 class PyTorchParityTest {
     static final double TOLERANCE = 1e-4;
@@ -76,10 +80,8 @@ class PyTorchParityTest {
     static void checkGrad(Fixture f, Backend backend) {
         try (CompiledModel m = build(f, backend)) {
             Map<String, Tensor> got = m.gradients(f.inputs(), f.targets());
-            // the gradients' names: every weight that is not a batchnorm buffer (no example freezes layers)
-            TreeSet<String> trainable = new TreeSet<>();
-            for (String w : f.weights().keySet())
-                if (!w.endsWith(".running_mean") && !w.endsWith(".running_var")) trainable.add(w);
+            // the gradients' names: exactly the parameters PyTorch trains (freeze= and trainable= respected)
+            TreeSet<String> trainable = new TreeSet<>(f.trainable);
             TreeSet<String> gotNames = new TreeSet<>(got.keySet());
             assertTrue(gotNames.remove("loss"), f.name + ": gradients() returns no 'loss'");
             assertEquals(trainable, gotNames, f.name + ": the gradients are not those of PyTorch's trainable parameters");
@@ -90,6 +92,19 @@ class PyTorchParityTest {
             assertEquals(expectedNames, gotNames, f.name + ": gradient names");
             compare(f.name + " grad (" + backend + ")", expected, got);
         }
+    }
+
+    /** The measure itself: a difference of 2e-4 of the largest magnitude fails, 5e-5 passes, NaN fails. */
+    @Test
+    void comparisonFailsOnDifferencesAboveTheTolerance() {
+        float[] ref = {1f, -2f, 0.5f, 0f};
+        assertEquals(0, relativeError(ref.clone(), ref));
+        assertEquals(2e-4, relativeError(new float[]{1f, -2f + 4e-4f, 0.5f, 0f}, ref), 1e-7);
+        Map<String, Tensor> expected = Map.of("w", Tensor.of(ref, 2, 2));
+        compare("self-test", expected, Map.of("w", Tensor.of(new float[]{1f, -2f, 0.5f, 1e-4f}, 2, 2)));
+        assertThrows(AssertionError.class, () -> compare("self-test", expected, Map.of("w", Tensor.of(new float[]{1f, -2f, 0.5f, 4e-4f}, 2, 2))));
+        assertThrows(AssertionError.class, () -> compare("self-test", expected, Map.of("w", Tensor.of(new float[]{1f, -2f, Float.NaN, 0f}, 2, 2))));
+        assertThrows(AssertionError.class, () -> compare("self-test", expected, Map.of("w", Tensor.of(ref, 4))));
     }
 
     static CompiledModel build(Fixture f, Backend backend) {
@@ -164,7 +179,7 @@ class PyTorchParityTest {
 
     /** One fixture directory and its manifest. */
     record Fixture(String name, Path dir, Path example, List<String> inputNames, List<String> targetNames,
-                   List<String> outputs, boolean hasGrads) {
+                   List<String> outputs, boolean hasGrads, List<String> trainable) {
         Map<String, Tensor> weights() { return Safetensors.load(dir.resolve("weights.safetensors")); }
         Map<String, Tensor> inputs() { return read(inputNames); }
         Map<String, Tensor> targets() { return read(targetNames); }
@@ -186,9 +201,12 @@ class PyTorchParityTest {
                 Path manifest = d.resolve("manifest.json");
                 if (!Files.isRegularFile(manifest)) continue;
                 Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(manifest));
-                out.add(new Fixture(d.getFileName().toString(), d, examples.resolve((String) m.get("example")),
+                // an example of examples/, or a test-only model kept beside its fixture
+                String source = (String) m.get("example");
+                Path example = Files.isRegularFile(d.resolve(source)) ? d.resolve(source) : examples.resolve(source);
+                out.add(new Fixture(d.getFileName().toString(), d, example,
                         (List<String>) m.get("inputs"), (List<String>) m.get("targets"), (List<String>) m.get("outputs"),
-                        Boolean.TRUE.equals(m.get("grads"))));
+                        Boolean.TRUE.equals(m.get("grads")), (List<String>) m.get("trainable")));
             }
         }
         if (out.isEmpty()) fail("no parity fixtures under " + root);
