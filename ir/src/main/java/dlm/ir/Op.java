@@ -82,6 +82,27 @@ public sealed interface Op {
         public int arity() { return 2; }
     }
 
+    /**
+     * Elementwise binary cross-entropy -(y log p + (1-y) log(1-p)), each log clamped at -100
+     * as PyTorch does. A primitive (not built from log and max) because its gradient must stay
+     * finite when p reaches 0 or 1. Inputs: p, y of the same shape.
+     */
+    record BinaryCrossEntropy() implements Op {
+        public Type infer(List<Type> in) {
+            if (!in.get(0).shape().equals(in.get(1).shape()))
+                throw new ShapeException("binary_cross_entropy expects prediction and target of the same shape, got "
+                        + in.get(0).shape().sampleString() + " and " + in.get(1).shape().sampleString());
+            return in.get(0);
+        }
+        public int arity() { return 2; }
+    }
+
+    /** PyTorch's gradient of binary cross-entropy: dy (p - y) / max(p (1 - p), 1e-12). Inputs: dy, p, y. */
+    record BinaryCrossEntropyGrad() implements Op {
+        public Type infer(List<Type> in) { return in.get(1); }
+        public int arity() { return 3; }
+    }
+
     // ------------------------------------------------------------------ linear algebra
 
     /**

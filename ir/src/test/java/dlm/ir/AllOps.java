@@ -21,6 +21,9 @@ public final class AllOps {
         Value conv = g.add(new Conv2d(1, 1, 1, 1, 1, 1, 1), x, w);
         Value act = g.add(new Unary(UnaryFn.LEAKY_RELU, 0.01), g.add(new Binary(BinaryFn.ADD), conv, bias));
         g.add(new UnaryGrad(UnaryFn.GELU, 0.0), act, conv);
+        Value prob = g.add(new Unary(UnaryFn.SIGMOID, 0.0), conv);
+        Value bce = g.add(new BinaryCrossEntropy(), prob, prob);
+        g.add(new BinaryCrossEntropyGrad(), bce, prob, prob);
         g.add(new Conv2dGradInput(1, 1, 1, 1, 1, 1, 1, 6, 6), conv, w);
         Value dw = g.add(new Conv2dGradWeight(1, 1, 1, 1, 1, 1, 1, 3, 3), conv, x);
         Value mp = g.add(new MaxPool2d(2, 2, 0, 0, 0, 0), act);

@@ -39,6 +39,10 @@ final class Derivatives {
             case Op.Unary u -> { if (out.needs(0)) out.add(0, unary(e, u, dy, n.input(0), y)); }
             case Op.Binary b -> binary(e, b.fn(), dy, n.input(0), n.input(1), out);
             case Op.MatMul m -> matmul(e, m, dy, n.input(0), n.input(1), out);
+            case Op.BinaryCrossEntropy _ -> {
+                if (out.needs(0)) out.add(0, e.op(new Op.BinaryCrossEntropyGrad(), dy, n.input(0), n.input(1)));
+                if (out.needs(1)) throw noGradient(n, "no gradient with respect to the target");
+            }
 
             case Op.Conv2d c -> {
                 Value x = n.input(0), w = n.input(1);
@@ -114,7 +118,7 @@ final class Derivatives {
             case Op.EmbeddingGrad _ -> { if (out.needs(0)) out.add(0, e.op(new Op.Embedding(), dy, n.input(1))); }
 
             // second order through these is not needed by training; refuse rather than be wrong
-            case Op.UnaryGrad _, Op.MaxPool2dGrad _, Op.ReduceGrad _, Op.SoftmaxGrad _, Op.LogSoftmaxGrad _ ->
+            case Op.UnaryGrad _, Op.BinaryCrossEntropyGrad _, Op.MaxPool2dGrad _, Op.ReduceGrad _, Op.SoftmaxGrad _, Op.LogSoftmaxGrad _ ->
                     throw noGradient(n, "no second-order rule");
 
             case Op.BatchNorm _, Op.LayerNorm _, Op.Dropout _, Op.Lstm _, Op.Loss _ ->

@@ -140,11 +140,8 @@ public final class LowerLayers implements Pass {
     static Value loss(Emit e, Op.LossFn fn, Value p, Value y) {
         return switch (fn) {
             case BINARY_CROSS_ENTROPY -> {
-                // torch clamps the logs at -100 so that p = 0 or 1 gives a finite loss
-                Value logP = e.max(e.unary(UnaryFn.LOG, p), e.scalar(-100));
-                Value log1mP = e.max(e.unary(UnaryFn.LOG, e.sub(e.scalar(1), p)), e.scalar(-100));
-                Value ll = e.add(e.mul(y, logP), e.mul(e.sub(e.scalar(1), y), log1mP));
-                yield e.neg(e.reduceAll(ReduceFn.MEAN, ll));
+                // one primitive, not log and max: its gradient must stay finite at p = 0 or 1
+                yield e.reduceAll(ReduceFn.MEAN, e.op(new Op.BinaryCrossEntropy(), p, y));
             }
             case BINARY_CROSS_ENTROPY_WITH_LOGITS -> {
                 // the log-sum-exp form: stable for logits of any size

@@ -88,6 +88,26 @@ final class Elementwise {
         return new Tensor(out, y);
     }
 
+    /** -(y log p + (1-y) log(1-p)) with both logs clamped at -100, as torch.nn.functional.binary_cross_entropy. */
+    static Tensor binaryCrossEntropy(Tensor p, Tensor y) {
+        double[] out = new double[p.size()];
+        for (int i = 0; i < out.length; i++) {
+            double pi = p.data()[i], yi = y.data()[i];
+            out[i] = -(yi * Math.max(Math.log(pi), -100) + (1 - yi) * Math.max(Math.log(1 - pi), -100));
+        }
+        return new Tensor(p.shape(), out);
+    }
+
+    /** dy (p - y) / max(p (1 - p), 1e-12): PyTorch's binary_cross_entropy backward, finite at p = 0 and 1. */
+    static Tensor binaryCrossEntropyGrad(Tensor dy, Tensor p, Tensor y) {
+        double[] out = new double[p.size()];
+        for (int i = 0; i < out.length; i++) {
+            double pi = p.data()[i];
+            out[i] = dy.data()[i] * (pi - y.data()[i]) / Math.max(pi * (1 - pi), 1e-12);
+        }
+        return new Tensor(p.shape(), out);
+    }
+
     /** Sums dy over the axes along which target was broadcast to dy's shape. */
     static Tensor sumTo(Tensor dy, int[] target) {
         int[] full = Index.broadcast(target, dy.shape());

@@ -111,6 +111,8 @@ public final class Interpreter {
             case Op.UnaryGrad u -> Elementwise.unaryGrad(u.fn(), u.alpha(), in.get(0), in.get(1));
             case Op.Binary b -> Elementwise.binary(b.fn(), in.get(0), in.get(1));
             case Op.SumTo s -> Elementwise.sumTo(in.get(0), outShape);
+            case Op.BinaryCrossEntropy b -> Elementwise.binaryCrossEntropy(in.get(0), in.get(1));
+            case Op.BinaryCrossEntropyGrad b -> Elementwise.binaryCrossEntropyGrad(in.get(0), in.get(1), in.get(2));
             case Op.MatMul m -> LinAlg.matmul(in.get(0), in.get(1), m.transA(), m.transB());
             case Op.Conv2d c -> Conv.forward(c, in.get(0), in.get(1));
             case Op.Conv2dGradInput c -> Conv.gradInput(c, in.get(0), in.get(1));

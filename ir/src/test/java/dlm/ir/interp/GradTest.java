@@ -1,6 +1,7 @@
 package dlm.ir.interp;
 
 import static dlm.ir.interp.OpCheck.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dlm.ir.Op;
 import dlm.ir.Op.BinaryFn;
@@ -36,6 +37,24 @@ class GradTest {
             double alpha = 0.07;
             gradCheck(fn.name(), v -> eval(new Op.Unary(fn, alpha), v), x, r -> eval(new Op.UnaryGrad(fn, alpha), r, x), fn.ordinal());
         }
+    }
+
+    @Test void binaryCrossEntropyGrad() {
+        Tensor p = random(rnd, 3, 4), y = random(rnd, 3, 4);
+        for (int i = 0; i < p.size(); i++) {
+            p.data()[i] = 0.05 + 0.9 * Math.abs(Math.sin(p.data()[i] * 7));
+            y.data()[i] = i % 3 == 0 ? 0.3 : i % 2;   // hard labels and a soft one
+        }
+        gradCheck("bce wrt p", v -> eval(new Op.BinaryCrossEntropy(), v, y), p, r -> eval(new Op.BinaryCrossEntropyGrad(), r, p, y), 40);
+    }
+
+    @Test void binaryCrossEntropyStaysFiniteAtCertainPredictions() {
+        Tensor p = new Tensor(new int[]{4}, new double[]{0, 1, 0, 1}), y = new Tensor(new int[]{4}, new double[]{0, 1, 1, 0});
+        Tensor loss = eval(new Op.BinaryCrossEntropy(), p, y);
+        assertArrayEquals(new double[]{0, 0, 100, 100}, loss.data(), 1e-12);   // PyTorch clamps log at -100
+        Tensor ones = new Tensor(new int[]{4}, new double[]{1, 1, 1, 1});
+        Tensor g = eval(new Op.BinaryCrossEntropyGrad(), ones, p, y);
+        assertArrayEquals(new double[]{0, 0, -1e12, 1e12}, g.data(), 1.0);      // (p - y) / max(p(1-p), 1e-12)
     }
 
     @Test void sumToIsTheGradientOfBroadcasting() {
