@@ -133,8 +133,12 @@ final class CodeGenerator implements Opcodes {
             case Op.Unary u -> ElementwiseEmitter.unary(m, cx, n, u);
             case Op.UnaryGrad u -> ElementwiseEmitter.unaryGrad(m, cx, n, u);
             case Op.Binary b -> ElementwiseEmitter.binary(m, cx, n, b);
+            case Op.BinaryCrossEntropy _ -> ElementwiseEmitter.binaryCrossEntropy(m, cx, n, false);
+            case Op.BinaryCrossEntropyGrad _ -> ElementwiseEmitter.binaryCrossEntropy(m, cx, n, true);
             case Op.Transpose t -> ElementwiseEmitter.transpose(m, cx, n, t);
             case Op.SumTo _ -> ReductionEmitter.sumTo(m, cx, n);
+            case Op.BinaryCrossEntropy _ -> KernelCallEmitter.binaryCrossEntropy(m, cx, n);
+            case Op.BinaryCrossEntropyGrad _ -> KernelCallEmitter.binaryCrossEntropyGrad(m, cx, n);
             case Op.Reduce r -> ReductionEmitter.reduce(m, cx, n, r);
             case Op.ReduceGrad r -> ReductionEmitter.reduceGrad(m, cx, n, r);
             case Op.MatMul mm -> KernelCallEmitter.matmul(m, cx, n, mm);
