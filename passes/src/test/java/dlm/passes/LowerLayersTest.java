@@ -234,6 +234,20 @@ class LowerLayersTest {
         assertEquals(sum / 6, loss(Op.LossFn.BINARY_CROSS_ENTROPY, c, p, y), 1e-12);
     }
 
+    @Test void binaryCrossEntropyGradientIsFiniteAtZeroAndOne() {
+        GradCheck c = new GradCheck(9);
+        var p = c.param("p", 0.05, 0.95, 2, 3);
+        var y = c.buffer("y", 0, 1, 2, 3);
+        c.state.get("p")[0] = 0;
+        c.state.get("p")[1] = 1;
+        c.g.output(Graph.LOSS, c.op(new Op.Loss(Op.LossFn.BINARY_CROSS_ENTROPY), p, y));
+        Graph g = new Autodiff().run(new LowerLayers(LowerLayers.Mode.TRAIN).run(c.g));
+        double[] grad = new Interpreter(g).run(1, c.feeds, c.state).get("grad:p");
+        double[] pv = c.state.get("p"), yv = c.state.get("y");
+        for (int i = 0; i < 6; i++) // torch: (p - y) / max(p (1 - p), 1e-12), over the mean's n
+            assertEquals((pv[i] - yv[i]) / Math.max(pv[i] * (1 - pv[i]), 1e-12) / 6, grad[i], 1e-9 * Math.abs(grad[i]) + 1e-12);
+    }
+
     @Test void binaryCrossEntropyWithLogitsIsStableForLargeLogits() {
         GradCheck c = new GradCheck(5);
         var z = c.buffer("z", -3, 3, 2, 3);
