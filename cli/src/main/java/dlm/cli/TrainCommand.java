@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
                 train = split.train();
                 validation = split.validation();
             }
-            System.out.printf("%s: %d training samples%s%n", m.signature().name(), train.size(),
+            System.out.printf("%s on the %s backend: %d training samples%s%n", m.signature().name(), model.backend, train.size(),
                     validation == null ? "" : ", " + validation.size() + " for validation");
             FitOptions opts = FitOptions.defaults().withEpochs(epochs).withBatchSize(batch).withShuffle(true, model.seed)
                     .withStandardize(standardize).withMonitor(monitor).withCheckpoint(save).withProgress(System.out);
