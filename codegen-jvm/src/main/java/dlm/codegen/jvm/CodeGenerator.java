@@ -137,8 +137,6 @@ final class CodeGenerator implements Opcodes {
             case Op.BinaryCrossEntropyGrad _ -> ElementwiseEmitter.binaryCrossEntropy(m, cx, n, true);
             case Op.Transpose t -> ElementwiseEmitter.transpose(m, cx, n, t);
             case Op.SumTo _ -> ReductionEmitter.sumTo(m, cx, n);
-            case Op.BinaryCrossEntropy _ -> KernelCallEmitter.binaryCrossEntropy(m, cx, n);
-            case Op.BinaryCrossEntropyGrad _ -> KernelCallEmitter.binaryCrossEntropyGrad(m, cx, n);
             case Op.Reduce r -> ReductionEmitter.reduce(m, cx, n, r);
             case Op.ReduceGrad r -> ReductionEmitter.reduceGrad(m, cx, n, r);
             case Op.MatMul mm -> KernelCallEmitter.matmul(m, cx, n, mm);

@@ -107,6 +107,18 @@ final class ElementwiseEmitter implements Opcodes {
         });
     }
 
+    /** Elementwise binary cross-entropy (inputs p, y) or its gradient (inputs dy, p, y), evaluated in double. */
+    static void binaryCrossEntropy(Method m, EmitContext cx, Node n, boolean grad) {
+        Operands o = new Operands(cx, n);
+        List<Value> in = n.inputs();
+        int[] k = new int[in.size()];
+        for (int i = 0; i < k.length; i++) k[i] = o.read(cx, in.get(i));
+        o.emit(m, (mm, idx) -> {
+            for (int i = 0; i < k.length; i++) o.push(mm, idx, cx, in.get(i), k[i]);
+            mm.call(MathFns.class, grad ? "binaryCrossEntropyGrad" : "binaryCrossEntropy", grad ? "(FFF)F" : "(FF)F");
+        });
+    }
+
     /** Output axis k reads input axis perm[k]: a copy loop with permuted input strides. */
     static void transpose(Method m, EmitContext cx, Node n, Op.Transpose t) {
         int[] out = cx.shape(n.out()), xs = LoopNest.strides(cx.shape(n.input(0)));

@@ -180,11 +180,4 @@ final class KernelCallEmitter {
         call(m, MoveOps.class, "dropoutMask", true, cx.off(n.out()), cx.numel(n.out()), d.rate());
     }
 
-    static void binaryCrossEntropy(Method m, EmitContext cx, Node n) {
-        call(m, dlm.codegen.jvm.rt.LossOps.class, "binaryCrossEntropy", false, cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()), cx.numel(n.out()));
-    }
-
-    static void binaryCrossEntropyGrad(Method m, EmitContext cx, Node n) {
-        call(m, dlm.codegen.jvm.rt.LossOps.class, "binaryCrossEntropyGrad", false, cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.input(2)), cx.off(n.out()), cx.numel(n.out()));
-    }
 }

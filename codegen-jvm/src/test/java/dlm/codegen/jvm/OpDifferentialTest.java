@@ -53,6 +53,12 @@ class OpDifferentialTest {
                 d.check(x, d.op(new Op.Binary(fn), c, x), d.op(new Op.Binary(fn), x, c));
             });
         }
+        add("binary_cross_entropy and grad, p at 0 and 1 included", d -> {
+            Value p = d.op(new Op.Binary(BinaryFn.MIN), d.op(new Op.Unary(UnaryFn.RELU, 0), d.input(-0.3, 1.3, 4, 9)), d.g.addLeaf(new Op.Fill(1), Type.f32()));
+            Value y = d.input(0, 1, 4, 9);
+            Value l = d.op(new Op.BinaryCrossEntropy(), p, y);
+            d.check(l, d.op(new Op.BinaryCrossEntropyGrad(), d.op(new Op.Unary(UnaryFn.TANH, 0), l), p, y));
+        });
         add("fill of a batched shape", d -> d.check(d.op(new Op.Binary(BinaryFn.ADD), d.input(-1, 1, 3),
                 d.g.addLeaf(new Op.Fill(2.5), Type.f32(Shape.batched(List.of(3)))))));
         return cases.stream();

@@ -68,4 +68,16 @@ public final class MathFns {
 
     /** dx of the unbiased variance: dy * 2 (x - mean) / (n - 1). */
     public static float varGrad(float dy, float x, float mean, float nm1) { return (float) (dy * 2.0 * ((double) x - mean) / nm1); }
+
+    /** -(y log p + (1-y) log(1-p)), each log clamped at -100, as torch. */
+    public static float binaryCrossEntropy(float p, float y) {
+        double pd = p, yd = y;
+        return (float) -(yd * Math.max(Math.log(pd), -100) + (1 - yd) * Math.max(Math.log(1 - pd), -100));
+    }
+
+    /** torch's backward: dy (p - y) / max(p (1 - p), 1e-12), finite at p = 0 and 1. */
+    public static float binaryCrossEntropyGrad(float dy, float p, float y) {
+        double pd = p;
+        return (float) (dy * (pd - y) / Math.max(pd * (1 - pd), 1e-12));
+    }
 }

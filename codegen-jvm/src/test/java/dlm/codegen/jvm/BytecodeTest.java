@@ -1,0 +1,67 @@
+package dlm.codegen.jvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dlm.ir.Graph;
+import dlm.ir.Op;
+import dlm.ir.Shape;
+import dlm.ir.Type;
+import dlm.ir.Value;
+import dlm.runtime.DlmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated classes: verifiable, dumpable, with constants in the code, and refusals at compile time. */
+class BytecodeTest {
+    private static Graph small() {
+        Graph g = new Graph("small");
+        Value x = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(7))));
+        Value w = g.addLeaf(new Op.Param("w", Op.ParamKind.WEIGHT, Op.Init.ONES, 0), Type.f32(7));
+        Value half = g.addLeaf(new Op.Fill(0.5), Type.f32());
+        g.output("y", g.add(new Op.Binary(Op.BinaryFn.MUL), g.add(new Op.Binary(Op.BinaryFn.ADD), x, w), half));
+        return g;
+    }
+
+    @Test void dumpsTheTextualFormWhenAsked(@TempDir Path dir) throws Exception {
+        String old = System.getProperty(ClassDefiner.DUMP_PROPERTY);
+        System.setProperty(ClassDefiner.DUMP_PROPERTY, dir.toString());
+        try {
+            CompiledGraph cg = JvmCompiler.compile(small(), 5);
+            Differential.verify(cg.classBytes());
+            List<Path> files;
+            try (var s = Files.list(dir)) { files = s.toList(); }
+            assertEquals(1, files.size());
+            String text = Files.readString(files.getFirst());
+            assertTrue(files.getFirst().getFileName().toString().startsWith("Step_small_b5_"), files.toString());
+            assertTrue(text.contains("LDC 0.5"), "the scalar constant is inlined:\n" + text);
+            assertTrue(text.contains("BIPUSH 35"), "the loop bound 5 x 7 is a constant:\n" + text);
+            assertTrue(text.contains("FMUL") && text.contains("FADD"), text);
+        } finally {
+            if (old == null) System.clearProperty(ClassDefiner.DUMP_PROPERTY);
+            else System.setProperty(ClassDefiner.DUMP_PROPERTY, old);
+        }
+    }
+
+    @Test void refusesLayerOpsAtCompileTimeNamingThem() {
+        Graph g = new Graph("layered");
+        Value x = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(7))));
+        g.output("y", g.add(new Op.Dropout(0.5), x));
+        var e = assertThrows(DlmException.class, () -> JvmCompiler.compile(g, 2));
+        assertTrue(e.getMessage().contains("'dropout'"), e.getMessage());
+    }
+
+    @Test void arenaReusesTheFloatsOfDeadValues() {
+        Graph g = new Graph("chain");
+        Value v = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(64))));
+        for (int i = 0; i < 20; i++) v = g.add(new Op.Unary(Op.UnaryFn.TANH, 0), v);
+        g.output("y", v);
+        CompiledGraph cg = JvmCompiler.compile(g, 4);
+        // 21 values of 256 floats, but at most an input and an output are live at once (+ one in flight)
+        assertTrue(cg.arenaSize() <= 3 * 256, "arena of " + cg.arenaSize() + " floats");
+    }
+}
