@@ -22,7 +22,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@code dlm run} and {@code dlm grad} through the command line's entry point, against the
@@ -36,11 +36,11 @@ class CliParityTest {
     @TempDir Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet_mini"})
-    void runWritesPyTorchsOutputs(String model) {
+    @CsvSource({"lenet5, interp", "resnet_mini, interp", "lenet5, jvm", "resnet_mini, jvm"})
+    void runWritesPyTorchsOutputs(String model, String backend) {
         Path fx = fixture(model);
         Path out = tmp.resolve("out");
-        Result r = main("run", example(model), "--weights", fx.resolve("weights.safetensors").toString(),
+        Result r = main("run", example(model), "--backend", backend, "--weights", fx.resolve("weights.safetensors").toString(),
                 "--input", "image=" + fx.resolve("image.npy"), "--out", out.toString());
         assertEquals(0, r.code, r.err);
         List<String> outputs = model.equals("lenet5") ? List.of("logits", "probs") : List.of("logits");
@@ -49,11 +49,11 @@ class CliParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "resnet_mini"})
-    void gradWritesPyTorchsLossAndGradients(String model) {
+    @CsvSource({"lenet5, interp", "resnet_mini, interp", "lenet5, jvm", "resnet_mini, jvm"})
+    void gradWritesPyTorchsLossAndGradients(String model, String backend) {
         Path fx = fixture(model);
         Path out = tmp.resolve("g.safetensors");
-        Result r = main("grad", example(model), "--weights", fx.resolve("weights.safetensors").toString(),
+        Result r = main("grad", example(model), "--backend", backend, "--weights", fx.resolve("weights.safetensors").toString(),
                 "--input", "image=" + fx.resolve("image.npy"), "--target", "label=" + fx.resolve("label.npy"),
                 "--out", out.toString());
         assertEquals(0, r.code, r.err);
