@@ -13,13 +13,13 @@ package dlm.codegen.jvm.kernels;
  *   <li>{@link #NC} = 2048: the packed B block (KC x NC floats, 2 MB per thread) lives in
  *       L3; large so that A is repacked rarely.</li>
  * </ul>
- * {@link #MR} = 6 rows by two vectors of columns: 12 accumulators + 2 B vectors + 1
- * broadcast A value = 15 of the 16 vector registers of AVX2, and at least 8 independent
- * FMA chains, enough to hide the 4-cycle FMA latency on two FMA ports.
+ * {@link #MR} = 4 rows by two vectors of columns: 8 independent FMA chains, enough to
+ * hide the 4-cycle FMA latency on two FMA ports, in few enough registers that C2 does
+ * not spill on AVX2's 16 (see {@link SgemmVector}).
  */
 public final class GemmBlocking {
     /** Rows of the micro-kernel's tile of C. */
-    public static final int MR = 6;
+    public static final int MR = 4;
     /** Depth of one packed block. */
     public static final int KC = 256;
     /** Rows of C per packed A block; a multiple of {@link #MR}. */
