@@ -79,8 +79,11 @@ class Dense(nn.Linear):
 
 
 def same_pads(size, k, stride, dilation=1):
-    """TensorFlow/Keras 'same' (what dlm's Padding.java does): (top/left, bottom/right)."""
+    """dlm's 'same' (Padding.java): output ceil(size / stride); symmetric (k-1)/2 for odd
+    kernels, as PyTorch models pad; for even kernels the extra row/column at the bottom/right."""
     eff = dilation * (k - 1) + 1
+    if eff % 2 == 1:
+        return (eff - 1) // 2, (eff - 1) // 2
     out = (size + stride - 1) // stride
     total = max((out - 1) * stride + eff - size, 0)
     return total // 2, total - total // 2

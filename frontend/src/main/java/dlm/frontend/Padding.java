@@ -2,9 +2,12 @@ package dlm.frontend;
 
 /**
  * Padding of a 2-D window op (convolution, pooling) from {@code pad=valid|same|N}.
- * {@code same} follows TensorFlow/Keras: the output is ceil(in / stride) and the extra row or
- * column goes to the bottom or right. With stride 1 this is exactly PyTorch's
- * {@code padding='same'} (total dilation*(k-1), extra on the bottom/right).
+ * {@code same} gives an output of ceil(in / stride), as in Keras. For an odd (dilated) kernel
+ * the padding is symmetric, (k-1)/2 on each side: that is the padding PyTorch models use
+ * (torchvision's 3x3 stride-2 convolutions have padding=1, ResNet's 7x7 stem padding=3), so
+ * weights trained in PyTorch see the same windows. Keras would put the odd row at the bottom
+ * instead. For an even kernel the extra row or column goes to the bottom or right, as in both
+ * Keras and PyTorch's {@code padding='same'}.
  */
 record Padding(int top, int left, int bottom, int right) {
 
@@ -16,6 +19,10 @@ record Padding(int top, int left, int bottom, int right) {
         String s = ((Val.Sym) pad).name();
         if (s.equals("valid")) return new Padding(0, 0, 0, 0);
         int eff = dilation * (kernel - 1) + 1;
+        if (eff % 2 == 1) {
+            int p = (eff - 1) / 2;
+            return new Padding(p, p, p, p);
+        }
         int th = same(h, eff, stride), tw = same(w, eff, stride);
         return new Padding(th / 2, tw / 2, th - th / 2, tw - tw / 2);
     }
