@@ -68,6 +68,11 @@ final class TrainCommand implements Callable<Integer> {
 
     static void report(History h) {
         System.out.printf("best %s %.4f at epoch %d%n", h.monitor(), h.bestValue(), h.bestEpoch());
+        if (h.bestEpoch() < 1) return;
+        Map<String, Double> best = h.epochs().get(h.bestEpoch() - 1).values();
+        Map<String, Double> val = new java.util.LinkedHashMap<>();
+        best.forEach((k, v) -> { if (k.startsWith("val_")) val.put(k.substring(4), v); });
+        if (!val.isEmpty()) System.out.println("validation at epoch " + h.bestEpoch() + ": " + format(val));
     }
 
     static String format(Map<String, Double> r) {

@@ -140,4 +140,20 @@ class CliTest {
         assertTrue(each.out().contains("after lower") && each.out().contains("after autodiff"), each.out());
         assertUserError(dlm("ir", example("xor"), "--grad", "--skip-pass", "nonsense"), "nonsense");
     }
+
+    @Test
+    void theDemoReachesNinetyFivePercentValidationAccuracy() {
+        String before = System.getProperty("dlm.home");
+        System.setProperty("dlm.home", root().toString());
+        try {
+            Result r = dlm("demo");
+            assertEquals(0, r.code(), r.err());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("validation at epoch \\d+: loss [0-9.]+  accuracy ([0-9.]+)").matcher(r.out());
+            assertTrue(m.find(), r.out());
+            double accuracy = Double.parseDouble(m.group(1));
+            assertTrue(accuracy >= 0.95, "validation accuracy " + accuracy);
+        } finally {
+            if (before == null) System.clearProperty("dlm.home"); else System.setProperty("dlm.home", before);
+        }
+    }
 }
