@@ -18,7 +18,8 @@ public final class Pipelines {
         p.add(new LowerLayers(LowerLayers.Mode.TRAIN));
         p.add(new Autodiff());
         p.add(new OptimizerUpdate(spec.optimizer(), false));
-        // later: simplify, cse, dce, fusion, layout, memory plan
+        cleanup(p);
+        // later: fusion, layout, memory plan
         return new Pipeline(p);
     }
 
@@ -26,7 +27,8 @@ public final class Pipelines {
     public static Pipeline inference() {
         List<Pass> p = new ArrayList<>();
         p.add(new LowerLayers(LowerLayers.Mode.INFER));
-        // later: simplify, cse, dce, fusion, layout, memory plan
+        cleanup(p);
+        // later: fusion, layout, memory plan
         return new Pipeline(p);
     }
 
@@ -35,6 +37,19 @@ public final class Pipelines {
         List<Pass> p = new ArrayList<>();
         p.add(new LowerLayers(LowerLayers.Mode.TRAIN));
         p.add(new Autodiff());
+        cleanup(p);
         return new Pipeline(p);
+    }
+
+    /**
+     * fold, simplify, cse, dce: after the last pass that adds arithmetic (so the backward graph
+     * and the optimizer update are cleaned too). Folding first gives simplification its 0s and
+     * 1s; simplification and folding leave dead nodes and duplicate constants for cse and dce.
+     */
+    private static void cleanup(List<Pass> p) {
+        p.add(new ConstantFolding());
+        p.add(new AlgebraicSimplification());
+        p.add(new CommonSubexpressionElimination());
+        p.add(new DeadCodeElimination());
     }
 }
