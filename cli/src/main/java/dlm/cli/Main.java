@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The dlm command. User mistakes end with one error line on stderr and exit code 2. */
 @Command(name = "dlm", mixinStandardHelpOptions = true, version = "dlm 0.1.0",
         description = "Compiles neural networks written in .dlm and trains and runs them on the JVM.",
-        subcommands = {CheckCommand.class, IrCommand.class, TrainCommand.class, RunCommand.class,
+        subcommands = {CheckCommand.class, IrCommand.class, GraphCommand.class, TrainCommand.class, RunCommand.class,
                 GradCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;
