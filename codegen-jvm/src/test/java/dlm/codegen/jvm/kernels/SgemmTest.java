@@ -32,7 +32,7 @@ class SgemmTest {
         }
         s.add(new int[] {400, 70, 600});  // several MC and KC blocks
         s.add(new int[] {7, 300, 513});   // N beyond the small workspace's NC (see below)
-        s.add(new int[] {193, 129, 257}); // one past MC, NR multiples, KC
+        s.add(new int[] {GemmBlocking.MC + 1, 129, GemmBlocking.KC + 1}); // one past MC and KC
         return s;
     }
 
