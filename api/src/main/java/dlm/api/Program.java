@@ -33,8 +33,19 @@ public final class Program {
 
     /** Compiles the named model (or the only one) for a backend; weights initialized from the seed. */
     public CompiledModel build(String name, Backend backend, long seed) {
-        ModeGraphs graphs = new ModeGraphs(model(name));
-        return switch (backend) {
+        return build(name, BuildOptions.defaults().withBackend(backend).withSeed(seed));
+    }
+
+    /** Compiles the named model (or the only one, when null) with the given options. */
+    public CompiledModel build(String name, BuildOptions options) {
+        Graph g = model(name);
+        if (options.trainable() != null || options.freeze() != null || options.learningRate() != null) {
+            g = g.withTrain(options.apply(g.train().orElse(null), g.name()));
+            checkPatterns(g, options);
+        }
+        ModeGraphs graphs = new ModeGraphs(g);
+        long seed = options.seed();
+        return switch (options.backend()) {
             case INTERP -> new InterpretedModel(graphs, seed);
             case JVM -> new JvmModel(Signatures.of(graphs.source()), jvmGraphs(graphs), seed);
         };
@@ -48,6 +59,16 @@ public final class Program {
             @Override public Graph gradients() { return g.gradients(); }
             @Override public Graph stateOwner() { return g.stateOwner(); }
         };
+    }
+
+    /** A trainable/freeze name that matches no layer is a typo, not a no-op. */
+    private static void checkPatterns(Graph g, BuildOptions o) {
+        List<String> patterns = o.trainable() != null ? o.trainable() : o.freeze() != null ? o.freeze() : List.of();
+        List<String> params = g.params().stream().map(n -> ((dlm.ir.Op.Param) n.op()).name()).toList();
+        for (String p : patterns) {
+            boolean any = params.stream().anyMatch(n -> dlm.ir.TrainSpec.matches(p, n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n));
+            if (!any) throw new DlmException(g.name() + ": no layer matches '" + p + "'");
+        }
     }
 
     private List<String> names() { return models.stream().map(Graph::name).toList(); }

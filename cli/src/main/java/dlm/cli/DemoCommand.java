@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Train examples/tumor.dlm on the bundled Wisconsin breast cancer table and print its metrics.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--backend", defaultValue = "interp", description = "interp or jvm (default: ${DEFAULT-VALUE})") String backend;
+    @Option(names = "--backend", defaultValue = "jvm", description = "jvm or interp (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--epochs", defaultValue = "60") int epochs;
 
     @Override public Integer call() {

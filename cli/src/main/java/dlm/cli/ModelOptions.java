@@ -13,11 +13,16 @@ import java.nio.file.Path;
 final class ModelOptions {
     @Parameters(index = "0", paramLabel = "FILE", description = "the .dlm file") Path file;
     @Option(names = "--model", paramLabel = "NAME", description = "the model to use when the file holds several") String model;
-    @Option(names = "--backend", paramLabel = "interp|jvm", defaultValue = "interp", description = "where the model runs (default: ${DEFAULT-VALUE})") String backend;
+    @Option(names = "--backend", paramLabel = "interp|jvm", defaultValue = "jvm", description = "where the model runs (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--seed", defaultValue = "0", description = "seed for weight initialization, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
 
     CompiledModel build() {
+        return build(dlm.api.BuildOptions.defaults());
+    }
+
+    /** Builds with this command's backend and seed on top of the given options. */
+    CompiledModel build(dlm.api.BuildOptions options) {
         Program p = Dlm.compile(file);
-        return p.build(model, Backend.parse(backend), seed);
+        return p.build(model, options.withBackend(Backend.parse(backend)).withSeed(seed));
     }
 }

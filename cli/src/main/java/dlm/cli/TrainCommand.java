@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -31,12 +32,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init", paramLabel = "FILE.safetensors", description = "start from these weights") Path init;
     @Option(names = "--strict", defaultValue = "true", arity = "1", description = "with --init: every weight must be present (default: ${DEFAULT-VALUE}); false allows a partial load, e.g. for a new head") boolean strict;
 
+    @Option(names = "--trainable", split = ",", paramLabel = "LAYER", description = "train only these layers (names or PREFIX*), replacing the train block's lists; 'all' unfreezes everything") List<String> trainable;
+    @Option(names = "--freeze", split = ",", paramLabel = "LAYER", description = "freeze these layers, replacing the train block's lists") List<String> freeze;
+    @Option(names = "--lr", paramLabel = "RATE", description = "learning rate, replacing the optimizer's") Double lr;
+
+    private dlm.api.BuildOptions buildOptions() {
+        if (trainable != null && freeze != null) throw new DlmException("give --trainable or --freeze, not both");
+        dlm.api.BuildOptions o = dlm.api.BuildOptions.defaults();
+        if (trainable != null) o = trainable.equals(List.of("all")) ? o.withTrainable() : o.withTrainable(trainable.toArray(String[]::new));
+        if (freeze != null) o = o.withFreeze(freeze.toArray(String[]::new));
+        if (lr != null) o = o.withLearningRate(lr);
+        return o;
+    }
+
     @Override public Integer call() {
         if (epochs < 1) throw new DlmException("--epochs must be at least 1");
         if (batch < 1) throw new DlmException("--batch must be at least 1");
         if (save != null && save.getParent() != null && !java.nio.file.Files.isDirectory(save.getParent()))
             throw new DlmException(save + ": directory " + save.getParent() + " does not exist");
-        try (CompiledModel m = model.build()) {
+        try (CompiledModel m = model.build(buildOptions())) {
             if (init != null) {
                 var report = m.loadStateDict(Safetensors.load(init), strict);
                 System.out.println("init: " + report.describe());

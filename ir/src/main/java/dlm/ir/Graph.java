@@ -35,6 +35,21 @@ public final class Graph {
     public Optional<TrainSpec> train() { return Optional.ofNullable(train); }
     public void setTrain(TrainSpec spec) { this.train = spec; }
 
+    /**
+     * The same graph with another train spec (e.g. other trainable layers or learning rate for
+     * a fine-tuning stage). Nodes are immutable and shared; the copy can grow independently.
+     */
+    public Graph withTrain(TrainSpec spec) {
+        Graph g = new Graph(name);
+        g.nodes.addAll(nodes);
+        g.producers.putAll(producers);
+        g.outputs.putAll(outputs);
+        g.updates.putAll(updates);
+        g.nextId = nextId;
+        g.train = spec;
+        return g;
+    }
+
     /** Adds a node, inferring its type. */
     public Value add(Op op, Value... inputs) { return add(op, List.of(inputs)); }
 
