@@ -9,7 +9,8 @@
 #   --fmnist    also train LeNet-5 on Fashion-MNIST for 2 epochs on both (adds ~2-10 min)
 #   --worktree  build the working tree (uncommitted changes included) instead of HEAD
 #   --no-interp skip dlm's reference interpreter
-#   --quick     short repeats (0.5 s x 2) to check the script, not for numbers
+#   --quick     short repeats (0.5 s x 2), 1 epoch: to check the script, not for numbers
+#   --reuse-build  skip the build when $BUILD_DIR already holds one (the commit it was built from is reported)
 # Environment: OUT (result directory, default bench/target/compare/<UTC stamp>),
 #   BUILD_DIR (default /tmp/dlm-compare-build-$USER; deleted and rebuilt), DLM_THREADS (default:
 #   every core), JAVA_HOME (default Temurin 25).
@@ -19,15 +20,16 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 PY=/usr/bin/python3   # Debian python3-torch; a pyenv python3 on PATH cannot see it
 
-fmnist=0; worktree=0; interp=1; quick=0; extra=()
+fmnist=0; worktree=0; interp=1; quick=0; reuse=0; extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --fmnist) fmnist=1 ;;
     --worktree) worktree=1 ;;
     --no-interp) interp=0 ;;
     --quick) quick=1 ;;
+    --reuse-build) reuse=1 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -43,6 +45,11 @@ t_all=$(date +%s)
 
 # ---- 1. build in a private directory, so that other people's target/ dirs are left alone
 commit=$(git -C "$root" rev-parse --short HEAD)
+if [ $reuse = 1 ] && [ -f "$BUILD_DIR/bench/target/benchmarks.jar" ] && [ -f "$BUILD_DIR/.compare-commit" ]; then
+  commit=$(cat "$BUILD_DIR/.compare-commit")
+  echo "== reusing the build of dlm $commit in $BUILD_DIR" >&2
+  build_s=0
+else
 rm -rf "$BUILD_DIR" && mkdir -p "$BUILD_DIR"
 if [ $worktree = 1 ]; then
   commit="$commit+worktree"
@@ -56,6 +63,8 @@ if ! (cd "$BUILD_DIR" && mvn -B -q -o -pl bench -am package -DskipTests >"$OUT/b
   echo "compare.sh: build failed, see $OUT/build.log" >&2; tail -30 "$OUT/build.log" >&2; exit 1
 fi
 build_s=$(( $(date +%s) - t0 ))
+echo "$commit" >"$BUILD_DIR/.compare-commit"
+fi
 
 # ---- 2 and 3. dlm, then PyTorch, back to back
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -65,7 +74,7 @@ cpu=$(lscpu | grep 'Model name' | sed 's/Model name: *//')
 mb_args=(--examples "$BUILD_DIR/examples" --out "$OUT/dlm.jsonl" --threads "$threads" --commit "$commit")
 [ $fmnist = 1 ] && mb_args+=(--fmnist)
 [ $interp = 0 ] && mb_args+=(--no-interp)
-[ $quick = 1 ] && mb_args+=(--min-time 0.5 --repeats 2 --warmup 1 --interp-min-time 0.3 --interp-repeats 1 --interp-budget 5 --interp-resnet-timeout 10)
+[ $quick = 1 ] && mb_args+=(--min-time 0.5 --repeats 2 --warmup 1 --interp-min-time 0.3 --interp-repeats 1 --interp-budget 5 --interp-resnet-timeout 10 --epochs 1)
 dlm_cmd=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
          -XX:+UseParallelGC -Xss16m -Xmx8g -cp "$BUILD_DIR/bench/target/benchmarks.jar"
          dlm.bench.compare.ModelBench "${mb_args[@]}" ${extra[@]+"${extra[@]}"})
@@ -78,7 +87,7 @@ load_mid=$(cut -d' ' -f1-3 /proc/loadavg)
 workloads=mlp64,lenet5
 [ $fmnist = 1 ] && workloads=$workloads,fmnist
 pt_args=(--workloads "$workloads" --threads "$threads" --max-repeats 5 --wait-quiet 0 --wait-repeat 0)
-[ $quick = 1 ] && pt_args+=(--min-time 0.5 --repeats 2 --max-repeats 2)
+[ $quick = 1 ] && pt_args+=(--min-time 0.5 --repeats 2 --max-repeats 2 --epochs 1)
 L=/usr/lib/x86_64-linux-gnu
 # OpenBLAS OpenMP build. On an Intel CPU with AVX-512 its AVX-512 kernels are forced (its CPU
 # detection falls back to SSE3 kernels on recent Xeon models); forcing them on a CPU without
@@ -171,6 +180,9 @@ for wl, peer_name, b, lat_ref in (("keras_mlp", "mlp64", 256, 40.0), ("lenet5", 
     row(f"{wl} predict b1 latency, median (us)", rng(jm), rng(im), ratio(med(im), med(jm)), rng(pe) + " eager", rr,
         f">= 5x lower than eager; < {lat_ref:.0f} us (ONNX RT Java)")
     row(f"{wl} predict b1 latency, median (us), vs TorchScript", rng(jm), "", None, rng(pj) + " jit.freeze", ratio(med(pj), med(jm)), "")
+    j1 = (dlm.get((wl, "jvm", "predict_b1_latency_1thread")) or {}).get("median_us")
+    if j1:
+        row(f"{wl} predict b1 latency, median (us), dlm with 1 kernel thread", rng(j1), "", None, rng(pe) + " eager", ratio(med(pe), med(j1)), "(information)")
     jp, ip = (j or {}).get("p99_us"), (i or {}).get("p99_us")
     pp = P.get("latency_b1_eager", {}).get("p99_us")
     row(f"{wl} predict b1 latency, p99 (us)", rng(jp), rng(ip), ratio(med(ip), med(jp)), rng(pp) + " eager", ratio(med(pp), med(jp)), "")
@@ -207,16 +219,35 @@ if f or pf:
     if da is not None:
         verdict("Fashion-MNIST >= 84% test accuracy in 2 epochs", da >= 0.84, f"{100 * da:.2f}%")
 
+def foreign(recs):
+    """Median share of the CPUs other processes used during the timed repeats."""
+    xs = []
+    def walk(o):
+        if isinstance(o, dict):
+            for k, v in o.items():
+                if k == "foreign_cpu_frac_per_repeat": xs.extend(x for x in v if x is not None and x >= 0)
+                elif k == "foreign_cpu_frac" and isinstance(v, (int, float)) and v >= 0: xs.append(v)
+                else: walk(v)
+        elif isinstance(o, list):
+            for v in o: walk(v)
+    walk(recs)
+    xs.sort()
+    return None if not xs else xs[len(xs) // 2]
+fd = foreign(load(os.path.join(out, "dlm.jsonl")))
+fp = foreign(load(os.path.join(out, "pytorch.jsonl")))
+
 pe_env = next((r for r in load(os.path.join(out, "pytorch.jsonl")) if r.get("record") == "env"), {})
 ob = (pe_env.get("openblas") or {}).get("corename")
 E = os.environ
 print(f"Run {E['DATE_START']} on {E['CPU']} ({os.cpu_count()} cpus); dlm {E['COMMIT']}, JVM backend threads = {E['THREADS']}, "
       f"PyTorch {pe_env.get('torch')} threads = {pe_env.get('torch_num_threads')}, OpenBLAS core {ob}.")
 print(f"Load average (1/5/15 min): before {E['LOAD_BEFORE']}, between dlm and PyTorch {E['LOAD_MID']}, after {E['LOAD_AFTER']}. Times: {E['TIMES']}.")
+if fd is not None and fp is not None:
+    print(f"Other processes took a median {100 * fd:.0f}% of the CPUs during dlm's timed repeats and {100 * fp:.0f}% during PyTorch's (0% = quiet machine).")
 if E.get("QUICK") == "1":
     print("\n**--quick run: short repeats, not for comparison.**")
 print()
-print("Cells: median [min-max] over the repeats (throughput: repeats of >= 2 s; latency: the per-repeat median or p99 of per-call times).")
+print("Cells: median [min-max] over the repeats (throughput: items/s of each repeat of >= 2 s; latency: the median or p99 of the per-call times of each repeat; interpreter: fewer, shorter repeats within a time budget).")
 print("'JVM vs interp' is the JVM backend's speed-up over dlm's reference interpreter; 'ratio' is dlm JVM / PyTorch for throughput and PyTorch / dlm JVM for latency and epoch time (> 1: dlm is better).")
 print()
 print("| metric | dlm JVM | dlm interp | JVM vs interp | PyTorch 1.13 | ratio | target |")

@@ -49,7 +49,8 @@ import java.util.concurrent.TimeoutException;
  * {@code dlm.threads}, the JVM backend's kernel thread team; default: every core)
  * {@code --min-time 2 --repeats 5 --warmup 2} (JVM backend; the warm-up is longer than bench.py's 0.5 s so that the JIT has compiled the generated code) {@code --interp-min-time 1
  * --interp-repeats 3 --interp-budget 30} (interpreter, per metric) {@code --no-interp}
- * {@code --interp-resnet-timeout 180} {@code --seed 0}.
+ * {@code --interp-resnet-timeout 180} {@code --seed 0} {@code --no-1thread} (skip the
+ * batch-1 latency with one kernel thread, measured besides the default team).
  */
 public final class ModelBench {
 
@@ -74,7 +75,7 @@ public final class ModelBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
-        Set<String> flags = Set.of("fmnist", "no-interp");
+        Set<String> flags = Set.of("fmnist", "no-interp", "no-1thread");
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--")) usage("unexpected argument " + args[i]);
             String k = args[i].substring(2);
@@ -175,15 +176,32 @@ public final class ModelBench {
                 Map<String, Object> r = Timing.throughput(() -> m.trainStep(x, y), w.trainBatch(), tp);
                 r.put("first_loss", (double) firstLoss);
                 r.put("last_loss", (double) m.trainStep(x, y).get("loss").item());
-                emit(metric(w, be, "train", w.trainBatch(), "samples/s", buildS, threads, tp, r));
+                emit(metric(w, be, "train", w.trainBatch(), "samples/s", buildS, b == Backend.JVM ? threads : 1, tp, r));
             }
             if (w.batchedPredict()) {
                 Map<String, Tensor> xb = Map.of(in.name(), randn(rnd, w.predictBatch(), in.sampleShape()));
                 Map<String, Object> r = Timing.throughput(() -> m.predict(xb), w.predictBatch(), tp);
-                emit(metric(w, be, "predict", w.predictBatch(), "samples/s", buildS, threads, tp, r));
+                emit(metric(w, be, "predict", w.predictBatch(), "samples/s", buildS, b == Backend.JVM ? threads : 1, tp, r));
             }
             Map<String, Object> r = Timing.latency(() -> m.predict(x1), lp);
-            emit(metric(w, be, "predict_b1_latency", 1, "us", buildS, threads, lp, r));
+            emit(metric(w, be, "predict_b1_latency", 1, "us", buildS, b == Backend.JVM ? threads : 1, lp, r));
+        }
+        // Batch 1 with a single kernel thread as well: on a busy 2-core machine the second
+        // thread of the team may not be scheduled when a small GEMM waits for it.
+        if (b == Backend.JVM && threads > 1 && !opts.containsKey("no-1thread")) {
+            String saved = System.getProperty("dlm.threads");
+            System.setProperty("dlm.threads", "1");
+            long b0 = System.nanoTime();
+            try (CompiledModel m = program.build(null, b, seed)) {
+                double buildS = (System.nanoTime() - b0) / 1e9;
+                TensorSpec in = m.signature().inputs().get(0);
+                Map<String, Tensor> x1 = Map.of(in.name(), randn(new Random(seed), 1, in.sampleShape()));
+                Map<String, Object> r = Timing.latency(() -> m.predict(x1), lp);
+                emit(metric(w, be, "predict_b1_latency_1thread", 1, "us", buildS, 1, lp, r));
+            } finally {
+                if (saved == null) System.clearProperty("dlm.threads");
+                else System.setProperty("dlm.threads", saved);
+            }
         }
     }
 
@@ -197,7 +215,7 @@ public final class ModelBench {
         m.put("metric", metric);
         m.put("batch", batch);
         m.put("unit", unit);
-        m.put("threads", backend.equals("jvm") ? threads : 1);
+        m.put("threads", threads);
         m.put("build_s", buildS);
         m.put("protocol", p.json());
         m.put("t_end_utc", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
