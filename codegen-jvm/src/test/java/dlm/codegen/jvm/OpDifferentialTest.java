@@ -72,6 +72,11 @@ class OpDifferentialTest {
                 add("matmul batched " + t, d -> d.check(d.op(new Op.MatMul(ta, tb), d.param(-1, 1, 2, ta ? 7 : 5, ta ? 5 : 7), d.param(-1, 1, 2, tb ? 3 : 7, tb ? 7 : 3))));
                 add("matmul shared " + t, d -> d.check(d.op(new Op.MatMul(ta, tb), d.input(-1, 1, 2, ta ? 37 : 5, ta ? 5 : 37), d.param(-1, 1, tb ? 19 : 37, tb ? 37 : 19))));
             }
+        for (int rows = 1; rows <= 5; rows++) {
+            int m = rows;
+            add("matmul few rows " + m + " NT", d -> d.check(d.op(new Op.MatMul(false, true), d.param(-1, 1, m, 67), d.param(-1, 1, 19, 67))));
+            add("matmul few rows " + m + " NN", d -> d.check(d.op(new Op.MatMul(false, false), d.param(-1, 1, m, 67), d.param(-1, 1, 67, 19))));
+        }
         add("matmul dense layer, large", d -> d.check(d.op(new Op.MatMul(false, true), d.input(-1, 1, 70), d.param(-1, 1, 129, 70))));
         // stride, dilation, groups, pads (top, left, bottom, right), input [C, H, W], filters, kernel
         int[][] convs = {

@@ -19,6 +19,10 @@ public final class LinearOps {
     public static void matmul(float[] t, int aOff, int bOff, int cOff, int lead, int m, int n, int k,
                               boolean transA, boolean transB, boolean sharedB, RunContext ctx) {
         int lda = transA ? m : k, ldb = transB ? k : n;
+        if (sharedB && SmallGemm.handles(transA, lead * m)) {
+            SmallGemm.gemm(transB, lead * m, n, k, t, aOff, bOff, cOff);
+            return;
+        }
         if (sharedB && !transA) {
             // the leading axes fold into M: one large product instead of many small ones
             Sgemm.sgemm(false, transB, lead * m, n, k, t, aOff, lda, t, bOff, ldb, 0f, t, cOff, n, ctx.gemm, ctx.threads);
