@@ -17,12 +17,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Run a model in inference mode; write each output as DIR/<output>.npy.")
+        description = "Run a model in inference mode; write each output as DIR/<output>.npy, or all of them into one FILE.npz.")
 final class RunCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Option(names = "--weights", required = true, paramLabel = "W.safetensors") Path weights;
-    @Option(names = "--input", required = true, paramLabel = "NAME=X.npy") List<String> inputs;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--input", required = true, paramLabel = "NAME=X.npy|X.npz") List<String> inputs;
+    @Option(names = "--out", required = true, paramLabel = "DIR|FILE.npz") Path out;
     @Option(names = "--strict", defaultValue = "true", arity = "1", description = "every weight must be present and match (default: ${DEFAULT-VALUE})") boolean strict;
 
     @Override public Integer call() throws IOException {
@@ -30,6 +30,11 @@ final class RunCommand implements Callable<Integer> {
         try (CompiledModel m = model.build()) {
             m.loadStateDict(Safetensors.load(weights), strict);
             Map<String, Tensor> y = m.predict(x);
+            if (out.toString().endsWith(".npz")) {
+                dlm.runtime.io.Npz.write(out, y);
+                System.out.println("wrote " + out + " " + y.keySet());
+                return 0;
+            }
             createDir(out);
             for (var e : y.entrySet()) {
                 Path f = out.resolve(e.getKey() + ".npy");

@@ -109,6 +109,10 @@ class CliTest {
         Files.writeString(csv, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
         assertEquals(0, dlm("train", example("xor"), "--data", csv.toString(), "--target", "y", "--val", "0",
                 "--epochs", "1", "--save", w.toString()).code());
+        Path npz = tmp.resolve("in.npz"), outNpz = tmp.resolve("out.npz");
+        dlm.runtime.io.Npz.write(npz, java.util.Map.of("x", dlm.runtime.Tensor.of(new float[]{0, 1, 1, 0}, 2, 2)));
+        assertEquals(0, dlm("run", example("xor"), "--weights", w.toString(), "--input", npz.toString(), "--out", outNpz.toString()).code());
+        assertEquals(java.util.List.of(2, 1), java.util.Arrays.stream(dlm.runtime.io.Npz.read(outNpz).get("p").shape()).boxed().toList());
         byte[] npy = dlm.runtime.io.Npy.toBytes(dlm.runtime.Tensor.of(new float[]{0, 1, 1, 0}, 2, 2));
         Path x = tmp.resolve("x.npy");
         Files.write(x, java.util.Arrays.copyOf(npy, npy.length - 3));
