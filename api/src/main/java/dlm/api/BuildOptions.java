@@ -14,15 +14,22 @@ import java.util.List;
  * @param trainable    when not null, replaces the train block's {@code trainable} list (empty: all layers) and clears {@code freeze}
  * @param freeze       when not null, replaces the train block's {@code freeze} list and clears {@code trainable}
  * @param learningRate when not null, replaces the optimizer's learning rate
+ * @param skipPasses   passes left out by name (see {@code dlm.passes.Pipelines}), to bisect a miscompilation
  */
-public record BuildOptions(Backend backend, long seed, List<String> trainable, List<String> freeze, Double learningRate) {
-    public static BuildOptions defaults() { return new BuildOptions(Backend.JVM, 0, null, null, null); }
+public record BuildOptions(Backend backend, long seed, List<String> trainable, List<String> freeze, Double learningRate,
+                           List<String> skipPasses) {
+    public BuildOptions {
+        skipPasses = skipPasses == null ? List.of() : List.copyOf(skipPasses);
+    }
 
-    public BuildOptions withBackend(Backend b) { return new BuildOptions(b, seed, trainable, freeze, learningRate); }
-    public BuildOptions withSeed(long s) { return new BuildOptions(backend, s, trainable, freeze, learningRate); }
-    public BuildOptions withTrainable(String... layers) { return new BuildOptions(backend, seed, List.of(layers), null, learningRate); }
-    public BuildOptions withFreeze(String... layers) { return new BuildOptions(backend, seed, null, List.of(layers), learningRate); }
-    public BuildOptions withLearningRate(double lr) { return new BuildOptions(backend, seed, trainable, freeze, lr); }
+    public static BuildOptions defaults() { return new BuildOptions(Backend.JVM, 0, null, null, null, List.of()); }
+
+    public BuildOptions withBackend(Backend b) { return new BuildOptions(b, seed, trainable, freeze, learningRate, skipPasses); }
+    public BuildOptions withSeed(long s) { return new BuildOptions(backend, s, trainable, freeze, learningRate, skipPasses); }
+    public BuildOptions withTrainable(String... layers) { return new BuildOptions(backend, seed, List.of(layers), null, learningRate, skipPasses); }
+    public BuildOptions withFreeze(String... layers) { return new BuildOptions(backend, seed, null, List.of(layers), learningRate, skipPasses); }
+    public BuildOptions withLearningRate(double lr) { return new BuildOptions(backend, seed, trainable, freeze, lr, skipPasses); }
+    public BuildOptions withSkipPasses(List<String> names) { return new BuildOptions(backend, seed, trainable, freeze, learningRate, names); }
 
     /** The train block with these overrides applied. */
     TrainSpec apply(TrainSpec t, String model) {

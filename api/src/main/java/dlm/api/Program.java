@@ -43,7 +43,7 @@ public final class Program {
             g = g.withTrain(options.apply(g.train().orElse(null), g.name()));
             checkPatterns(g, options);
         }
-        ModeGraphs graphs = new ModeGraphs(g);
+        ModeGraphs graphs = new ModeGraphs(g, options.skipPasses());
         long seed = options.seed();
         return switch (options.backend()) {
             case INTERP -> new InterpretedModel(graphs, seed);

@@ -16,6 +16,8 @@ final class ModelOptions {
     @Option(names = "--backend", paramLabel = "interp|jvm", defaultValue = "jvm", description = "where the model runs (default: ${DEFAULT-VALUE})") String backend;
     @Option(names = "--seed", defaultValue = "0", description = "seed for weight initialization, shuffling and dropout (default: ${DEFAULT-VALUE})") long seed;
 
+    @Option(names = "--skip-pass", paramLabel = "PASS", description = "leave this optimization pass out (repeatable), e.g. to bisect a miscompilation") java.util.List<String> skipPasses;
+
     CompiledModel build() {
         return build(dlm.api.BuildOptions.defaults());
     }
@@ -23,6 +25,7 @@ final class ModelOptions {
     /** Builds with this command's backend and seed on top of the given options. */
     CompiledModel build(dlm.api.BuildOptions options) {
         Program p = Dlm.compile(file);
-        return p.build(model, options.withBackend(Backend.parse(backend)).withSeed(seed));
+        return p.build(model, options.withBackend(Backend.parse(backend)).withSeed(seed)
+                .withSkipPasses(skipPasses == null ? java.util.List.of() : skipPasses));
     }
 }

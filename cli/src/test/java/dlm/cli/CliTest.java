@@ -113,6 +113,12 @@ class CliTest {
         dlm.runtime.io.Npz.write(npz, java.util.Map.of("x", dlm.runtime.Tensor.of(new float[]{0, 1, 1, 0}, 2, 2)));
         assertEquals(0, dlm("run", example("xor"), "--weights", w.toString(), "--input", npz.toString(), "--out", outNpz.toString()).code());
         assertEquals(java.util.List.of(2, 1), java.util.Arrays.stream(dlm.runtime.io.Npz.read(outNpz).get("p").shape()).boxed().toList());
+        Path unoptimized = tmp.resolve("unoptimized.npz");
+        assertEquals(0, dlm("run", example("xor"), "--weights", w.toString(), "--input", npz.toString(), "--out", unoptimized.toString(),
+                "--skip-pass", "cse", "--skip-pass", "dce", "--skip-pass", "fold", "--skip-pass", "simplify").code());
+        assertEquals(dlm.runtime.io.Npz.read(outNpz).get("p"), dlm.runtime.io.Npz.read(unoptimized).get("p"), "the passes do not change results");
+        assertUserError(dlm("run", example("xor"), "--weights", w.toString(), "--input", npz.toString(), "--out", unoptimized.toString(),
+                "--skip-pass", "nonsense"), "no pass named 'nonsense'");
         byte[] npy = dlm.runtime.io.Npy.toBytes(dlm.runtime.Tensor.of(new float[]{0, 1, 1, 0}, 2, 2));
         Path x = tmp.resolve("x.npy");
         Files.write(x, java.util.Arrays.copyOf(npy, npy.length - 3));
