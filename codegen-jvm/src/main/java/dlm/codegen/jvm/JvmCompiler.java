@@ -34,6 +34,19 @@ public final class JvmCompiler {
      * a prediction leaves out the loss, which would need targets.
      */
     public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted) {
+        return compile(g, batch, state, wanted, null);
+    }
+
+    /**
+     * Ahead of time: generates the class under the given internal name (e.g.
+     * {@code dlm/aot/lenet5/Infer_b1}) without defining it. The result's {@link CompiledGraph#classBytes}
+     * and ports are what a jar needs; its {@code run} and {@code commit} must not be called.
+     */
+    public static CompiledGraph compileNamed(Graph g, int batch, StateLayout state, Predicate<String> wanted, String className) {
+        return compile(g, batch, state, wanted, java.util.Objects.requireNonNull(className));
+    }
+
+    private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName) {
         if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
         Map<String, Value> outs = new LinkedHashMap<>();
         g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
@@ -42,10 +55,10 @@ public final class JvmCompiler {
         Map<Value, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) producers.put(n.out(), n);
         EmitContext cx = new EmitContext(plan, batch, producers);
-        String className = JvmCompiler.class.getPackageName().replace('.', '/') + "/Step_" + identifier(g.name())
+        String className = aotName != null ? aotName : JvmCompiler.class.getPackageName().replace('.', '/') + "/Step_" + identifier(g.name())
                 + "_b" + batch + "_" + CLASSES.incrementAndGet();
         byte[] bytes = CodeGenerator.generate(className, g, schedule, cx, state);
-        GeneratedStep step = ClassDefiner.define(bytes);
+        GeneratedStep step = aotName != null ? null : ClassDefiner.define(bytes);
 
         Map<String, CompiledGraph.Port> feeds = new LinkedHashMap<>();
         for (Node n : schedule) {

@@ -1,6 +1,5 @@
 package dlm.codegen.jvm.rt;
 
-import dlm.ir.interp.Erf;
 
 /**
  * The scalar functions of {@code Unary} and {@code UnaryGrad}, called from generated loops.
