@@ -32,7 +32,7 @@ final class TypedClass {
     private TypedClass() {}
 
     private static final Set<String> RESERVED = Set.of("predict", "model", "close", "load", "getClass", "hashCode", "equals",
-            "toString", "notify", "notifyAll", "wait", "clone", "finalize", "MODEL", "Result");
+            "toString", "notify", "notifyAll", "wait", "clone", "finalize", "MODEL", "Result", "feeds_", "results_");
 
     static String source(String fqcn, String id, ModelSignature sig, int[] predictBatches, int trainBatch) {
         int dot = fqcn.lastIndexOf('.');
@@ -84,13 +84,13 @@ final class TypedClass {
         b.append("    }\n\n");
         b.append("    /** Runs the model in inference mode. */\n");
         b.append("    public Result predict(").append(params).append(") {\n");
-        b.append("        Map<String, Tensor> x = new LinkedHashMap<>();\n");
+        b.append("        Map<String, Tensor> feeds_ = new LinkedHashMap<>();\n");
         for (TensorSpec s : sig.inputs())
-            b.append("        x.put(").append(quote(s.name())).append(", AotModel.batchOf(").append(quote(s.name())).append(", ")
+            b.append("        feeds_.put(").append(quote(s.name())).append(", AotModel.batchOf(").append(quote(s.name())).append(", ")
                     .append(in.get(s.name())).append(intArgs(s.sampleShape())).append("));\n");
-        b.append("        Map<String, Tensor> y = model.predict(x);\n");
+        b.append("        Map<String, Tensor> results_ = model.predict(feeds_);\n");
         b.append("        return new Result(").append(String.join(", ", sig.outputs().stream()
-                .map(s -> "AotModel.rows(y.get(" + quote(s.name()) + "))").toList())).append(");\n");
+                .map(s -> "AotModel.rows(results_.get(" + quote(s.name()) + "))").toList())).append(");\n");
         b.append("    }\n");
         for (TensorSpec s : sig.outputs()) {
             b.append("\n    /** Output {@code ").append(s.name()).append("}: ").append(shape(s)).append(" per sample. */\n");
