@@ -93,7 +93,7 @@ final class TypedClass {
                 .map(s -> "AotModel.rows(results_.get(" + quote(s.name()) + "))").toList())).append(");\n");
         b.append("    }\n");
         for (TensorSpec s : sig.outputs()) {
-            b.append("\n    /** Output {@code ").append(s.name()).append("}: ").append(shape(s)).append(" per sample. */\n");
+            b.append("\n    /** Output {@code ").append(s.name()).append("}, ").append(shape(s)).append(": one row per sample. */\n");
             b.append("    public float[][] ").append(out.get(s.name())).append("(").append(params).append(") {\n");
             b.append("        return predict(").append(args).append(").").append(out.get(s.name())).append("();\n");
             b.append("    }\n");
