@@ -195,6 +195,12 @@ public final class Trainer {
             throw new DlmException(what + ": " + kind + " \"" + s.name() + "\" has samples of shape "
                     + Arrays.toString(Arrays.copyOfRange(t.shape(), 1, t.rank())) + ", the model expects "
                     + Arrays.toString(s.sampleShape()));
+        float[] d = t.data();
+        int per = Math.max(1, s.sampleSize());
+        for (int i = 0; i < d.length; i++)
+            if (!Float.isFinite(d[i]))
+                throw new DlmException(what + ": " + kind + " \"" + s.name() + "\" holds " + d[i] + " in sample " + (i / per)
+                        + " (0-based), value " + (i % per) + "; missing values must be filled in before training");
         int[] shape = new int[s.sampleShape().length + 1];
         shape[0] = t.dim(0);
         System.arraycopy(s.sampleShape(), 0, shape, 1, shape.length - 1);

@@ -265,4 +265,12 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("from epoch 1"), e.getMessage());
         assertEquals(1f, Safetensors.load(ckpt).get("epoch").item(), "the checkpoint of epoch 1 is intact");
     }
+
+    @Test
+    void aMissingValueInTheDataIsAnErrorNamingTheSample() {
+        Dataset d = indexed(6);
+        d.input("x").data()[4] = Float.NaN;
+        DlmException e = assertThrows(DlmException.class, () -> Trainer.fit(new ScriptedModel(new float[]{0.5f}, 1), d, null, quiet()));
+        assertTrue(e.getMessage().contains("input \"x\" holds NaN in sample 4"), e.getMessage());
+    }
 }
