@@ -1,5 +1,6 @@
 package dlm.codegen.jvm;
 
+import dlm.codegen.jvm.rt.Profiler;
 import dlm.codegen.jvm.rt.RunContext;
 import dlm.ir.Graph;
 import dlm.ir.Node;
@@ -24,6 +25,7 @@ final class CodeGenerator implements Opcodes {
     private CodeGenerator() {}
 
     static final int CALLS_PER_PART = 1000;
+    private static final String PROFILER = Profiler.class.getName().replace('.', '/');
     private static final String ARENA_CTX = "([FL" + RunContext.class.getName().replace('.', '/') + ";)V";
 
     static byte[] generate(String className, Graph g, List<Node> schedule, EmitContext cx, StateLayout state) {
@@ -34,6 +36,7 @@ final class CodeGenerator implements Opcodes {
         constructor(cw);
 
         List<String> calls = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (int i = 0; i < schedule.size(); i++) {
             Node n = schedule.get(i);
             if (!emitsCode(g, n)) continue;
@@ -45,16 +48,27 @@ final class CodeGenerator implements Opcodes {
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             calls.add(name);
+            labels.add(name + " " + n.out().shape());
         }
         List<String> parts = new ArrayList<>();
         for (int p = 0; p * CALLS_PER_PART < calls.size(); p++) {
             String name = "part" + p;
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, name, ARENA_CTX, null, null);
             mv.visitCode();
-            for (String c : calls.subList(p * CALLS_PER_PART, Math.min(calls.size(), (p + 1) * CALLS_PER_PART))) {
+            for (int i = p * CALLS_PER_PART; i < Math.min(calls.size(), (p + 1) * CALLS_PER_PART); i++) {
+                int id = Profiler.ENABLED ? Profiler.register(className.substring(className.lastIndexOf('/') + 1) + " " + labels.get(i)) : -1;
+                if (id >= 0) {
+                    mv.visitMethodInsn(INVOKESTATIC, "java/lang/System", "nanoTime", "()J", false);
+                    mv.visitVarInsn(LSTORE, 2);
+                }
                 mv.visitVarInsn(ALOAD, 0);
                 mv.visitVarInsn(ALOAD, 1);
-                mv.visitMethodInsn(INVOKESTATIC, className, c, ARENA_CTX, false);
+                mv.visitMethodInsn(INVOKESTATIC, className, calls.get(i), ARENA_CTX, false);
+                if (id >= 0) {
+                    new Method(mv).pushInt(id);
+                    mv.visitVarInsn(LLOAD, 2);
+                    mv.visitMethodInsn(INVOKESTATIC, PROFILER, "add", "(IJ)V", false);
+                }
             }
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);

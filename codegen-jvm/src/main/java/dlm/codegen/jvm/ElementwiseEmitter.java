@@ -1,6 +1,7 @@
 package dlm.codegen.jvm;
 
 import dlm.codegen.jvm.rt.MathFns;
+import dlm.codegen.jvm.rt.ReluOps;
 import dlm.ir.Node;
 import dlm.ir.Op;
 import dlm.ir.Value;
@@ -65,7 +66,22 @@ final class ElementwiseEmitter implements Opcodes {
         }
     }
 
+    /** Whether every operand is an arena tensor of the output's shape: one flat contiguous range each. */
+    private static boolean sameShape(EmitContext cx, Node n) {
+        for (Value v : n.inputs())
+            if (cx.constant(v) != null || !java.util.Arrays.equals(cx.shape(v), cx.shape(n.out()))) return false;
+        return true;
+    }
+
     static void unary(Method m, EmitContext cx, Node n, Op.Unary u) {
+        if (u.fn() == Op.UnaryFn.RELU && sameShape(cx, n)) {
+            m.arena();
+            m.pushInt(cx.off(n.input(0)));
+            m.pushInt(cx.off(n.out()));
+            m.pushInt(cx.numel(n.out()));
+            m.call(ReluOps.class, "relu", "([FIII)V");
+            return;
+        }
         Operands o = new Operands(cx, n);
         Value x = n.input(0);
         int kx = o.read(cx, x);
@@ -77,6 +93,15 @@ final class ElementwiseEmitter implements Opcodes {
     }
 
     static void unaryGrad(Method m, EmitContext cx, Node n, Op.UnaryGrad u) {
+        if (u.fn() == Op.UnaryFn.RELU && sameShape(cx, n)) {
+            m.arena();
+            m.pushInt(cx.off(n.input(0)));
+            m.pushInt(cx.off(n.input(1)));
+            m.pushInt(cx.off(n.out()));
+            m.pushInt(cx.numel(n.out()));
+            m.call(ReluOps.class, "reluGrad", "([FIIII)V");
+            return;
+        }
         Operands o = new Operands(cx, n);
         Value dy = n.input(0), x = n.input(1);
         int kdy = o.read(cx, dy), kx = o.read(cx, x);

@@ -1,5 +1,6 @@
 package dlm.codegen.jvm;
 
+import dlm.codegen.jvm.rt.LinearOps;
 import dlm.ir.Node;
 import dlm.ir.Op;
 
@@ -11,16 +12,22 @@ final class Scratch {
         return switch (n.op()) {
             case Op.Conv2d c -> {
                 int[] x = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch), y = n.out().shape().resolve(batch);
+                if (LinearOps.batched(c.groups(), w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight()))
+                    yield LinearOps.batchedScratch(x[0], x[1] * w[2] * w[3], w[0], y[2] * y[3]);
                 yield pointwise(w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
                         ? 0 : (long) (x[1] / c.groups()) * w[2] * w[3] * y[2] * y[3];
             }
             case Op.Conv2dGradInput c -> {
                 int[] dy = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch);
+                if (LinearOps.batched(c.groups(), w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight()))
+                    yield LinearOps.batchedScratch(dy[0], w[1] * w[2] * w[3], dy[1], dy[2] * dy[3]);
                 yield pointwise(w[2], w[3], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
                         ? 0 : (long) w[1] * w[2] * w[3] * dy[2] * dy[3];
             }
             case Op.Conv2dGradWeight c -> {
                 int[] dy = n.input(0).shape().resolve(batch), x = n.input(1).shape().resolve(batch);
+                if (LinearOps.batched(c.groups(), c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight()))
+                    yield LinearOps.batchedScratch(dy[0], x[1] * c.kh() * c.kw(), dy[1], dy[2] * dy[3]);
                 yield pointwise(c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
                         ? 0 : (long) (x[1] / c.groups()) * c.kh() * c.kw() * dy[2] * dy[3];
             }

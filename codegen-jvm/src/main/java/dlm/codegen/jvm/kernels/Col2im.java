@@ -13,6 +13,17 @@ public final class Col2im {
                               int kh, int kw, int strideH, int strideW, int dilationH, int dilationW,
                               int padTop, int padLeft, int padBottom, int padRight,
                               float[] x, int xOff) {
+        int oh0 = ConvGeometry.outSize(h, kh, strideH, dilationH, padTop, padBottom);
+        int ow0 = ConvGeometry.outSize(w, kw, strideW, dilationW, padLeft, padRight);
+        col2im(col, colOff, channels, h, w, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight,
+                x, xOff, oh0 * ow0);
+    }
+
+    /** The same reading col rows {@code ld} floats apart (see {@link Im2col}'s batched form). */
+    public static void col2im(float[] col, int colOff, int channels, int h, int w,
+                              int kh, int kw, int strideH, int strideW, int dilationH, int dilationW,
+                              int padTop, int padLeft, int padBottom, int padRight,
+                              float[] x, int xOff, int ld) {
         int oh = ConvGeometry.outSize(h, kh, strideH, dilationH, padTop, padBottom);
         int ow = ConvGeometry.outSize(w, kw, strideW, dilationW, padLeft, padRight);
         int row = colOff;
@@ -20,7 +31,7 @@ public final class Col2im {
             int plane = xOff + c * h * w;
             for (int i = 0; i < kh; i++) {
                 int yBase = i * dilationH - padTop;
-                for (int j = 0; j < kw; j++, row += oh * ow) {
+                for (int j = 0; j < kw; j++, row += ld) {
                     int xBase = j * dilationW - padLeft;
                     int lo = ConvGeometry.firstInside(xBase, strideW);
                     int hi = ConvGeometry.endInside(xBase, strideW, w, ow, lo);

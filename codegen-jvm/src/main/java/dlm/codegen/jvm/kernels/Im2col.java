@@ -19,6 +19,20 @@ public final class Im2col {
                               int kh, int kw, int strideH, int strideW, int dilationH, int dilationW,
                               int padTop, int padLeft, int padBottom, int padRight,
                               float[] col, int colOff) {
+        int oh0 = ConvGeometry.outSize(h, kh, strideH, dilationH, padTop, padBottom);
+        int ow0 = ConvGeometry.outSize(w, kw, strideW, dilationW, padLeft, padRight);
+        im2col(x, xOff, channels, h, w, kh, kw, strideH, strideW, dilationH, dilationW, padTop, padLeft, padBottom, padRight,
+                col, colOff, oh0 * ow0);
+    }
+
+    /**
+     * The same with rows {@code ld} floats apart (ld >= outH*outW): several images side by side
+     * in one column matrix [channels*kh*kw, images*outH*outW], for one GEMM over a batch.
+     */
+    public static void im2col(float[] x, int xOff, int channels, int h, int w,
+                              int kh, int kw, int strideH, int strideW, int dilationH, int dilationW,
+                              int padTop, int padLeft, int padBottom, int padRight,
+                              float[] col, int colOff, int ld) {
         int oh = ConvGeometry.outSize(h, kh, strideH, dilationH, padTop, padBottom);
         int ow = ConvGeometry.outSize(w, kw, strideW, dilationW, padLeft, padRight);
         int row = colOff;
@@ -26,7 +40,7 @@ public final class Im2col {
             int plane = xOff + c * h * w;
             for (int i = 0; i < kh; i++) {
                 int yBase = i * dilationH - padTop;
-                for (int j = 0; j < kw; j++, row += oh * ow) {
+                for (int j = 0; j < kw; j++, row += ld) {
                     int xBase = j * dilationW - padLeft;
                     // Output columns whose input column is inside the image: no test per element.
                     int lo = ConvGeometry.firstInside(xBase, strideW);

@@ -3,10 +3,12 @@ package dlm.codegen.jvm.rt;
 import dlm.codegen.jvm.kernels.Col2im;
 import dlm.codegen.jvm.kernels.Im2col;
 import dlm.codegen.jvm.kernels.Sgemm;
+import dlm.codegen.jvm.kernels.Simd;
 
 /**
  * Matrix products and convolutions on the arena, called from generated code with every
- * shape and offset a constant. Convolution is im2col + GEMM per image and group; a
+ * shape and offset a constant. Convolution is im2col + GEMM over chunks of images (see
+ * {@link #batched}), or per image and group for grouped ones; a
  * pointwise convolution (1x1, stride 1, no padding) reads the input as the column matrix.
  */
 public final class LinearOps {
@@ -37,12 +39,58 @@ public final class LinearOps {
         return kh == 1 && kw == 1 && stride == 1 && pt == 0 && pl == 0 && pb == 0 && pr == 0;
     }
 
+    /** Floats of the column matrix and the channel-major product of one chunk of images, at most. */
+    static final int CHUNK_FLOATS = 1 << 20;
+
+    /**
+     * Whether a convolution runs batched: the column matrices of a chunk of images side by side,
+     * [C*kh*kw, images*oh*ow], and one GEMM for the chunk (wide enough to split across the
+     * kernel threads), its product [F, images*oh*ow] permuted to NCHW. Grouped and pointwise
+     * convolutions keep the product per image.
+     */
+    public static boolean batched(int groups, int kh, int kw, int stride, int pt, int pl, int pb, int pr) {
+        return groups == 1 && !pointwise(kh, kw, stride, pt, pl, pb, pr);
+    }
+
+    /** Images per chunk of a batched convolution. */
+    public static int chunk(int n, int kk, int f, int sp) {
+        return Math.max(1, Math.min(n, CHUNK_FLOATS / ((kk + f) * sp)));
+    }
+
+    /** Scratch floats of a batched convolution: the chunk's column matrix and product. */
+    public static long batchedScratch(int n, int kk, int f, int sp) {
+        return (long) chunk(n, kk, f, sp) * (kk + f) * sp;
+    }
+
+    /** [f][imgs][sp] at src to [imgs][f][sp] at dst (or back when toNchw is false). */
+    private static void permute(float[] t, int src, int dst, int f, int imgs, int sp, boolean toNchw) {
+        for (int ch = 0; ch < f; ch++)
+            for (int j = 0; j < imgs; j++) {
+                int cm = src + (ch * imgs + j) * sp, nchw = dst + (j * f + ch) * sp;
+                if (toNchw) System.arraycopy(t, cm, t, nchw, sp);
+                else System.arraycopy(t, nchw, t, cm, sp);
+            }
+    }
+
     /** y[N, F, oh, ow] = conv(x[N, C, H, W], w[F, C/groups, kh, kw]). */
     public static void conv2d(float[] t, int xOff, int wOff, int yOff, int colOff,
                               int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow,
                               int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
+        if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
+            int chunk = chunk(n, kk, f, sp);
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, prod = colOff + kk * ld;
+                for (int j = 0; j < imgs; j++)
+                    Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
+                            pt, pl, pb, pr, t, colOff + j * sp, ld);
+                if (Simd.ENABLED) ConvGemmVector.nn(f, ld, kk, t, wOff, kk, 1, colOff, ld, prod, ld);
+                else Sgemm.sgemm(false, false, f, ld, kk, t, wOff, kk, t, colOff, ld, 0f, t, prod, ld, ctx.gemm, ctx.threads);
+                permute(t, prod, yOff + i0 * f * sp, f, imgs, sp, true);
+            }
+            return;
+        }
         for (int img = 0; img < n; img++)
             for (int g = 0; g < groups; g++) {
                 int x = xOff + (img * c + g * cg) * h * w;
@@ -61,6 +109,19 @@ public final class LinearOps {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         if (!direct) java.util.Arrays.fill(t, dxOff, dxOff + n * c * h * w, 0f);
+        if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
+            int chunk = chunk(n, kk, f, sp);
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
+                permute(t, dyT, dyOff + i0 * f * sp, f, imgs, sp, false);
+                if (Simd.ENABLED) ConvGemmVector.nn(kk, ld, f, t, wOff, 1, kk, dyT, ld, colOff, ld);
+                else Sgemm.sgemm(true, false, kk, ld, f, t, wOff, kk, t, dyT, ld, 0f, t, colOff, ld, ctx.gemm, ctx.threads);
+                for (int j = 0; j < imgs; j++)
+                    Col2im.col2im(t, colOff + j * sp, c, h, w, kh, kw, stride, stride, dilation, dilation, pt, pl, pb, pr,
+                            t, dxOff + (i0 + j) * c * h * w, ld);
+            }
+            return;
+        }
         for (int img = 0; img < n; img++)
             for (int g = 0; g < groups; g++) {
                 int dx = dxOff + (img * c + g * cg) * h * w;
@@ -77,6 +138,19 @@ public final class LinearOps {
                                         int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
+        if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
+            int chunk = chunk(n, kk, f, sp);
+            for (int i0 = 0; i0 < n; i0 += chunk) {
+                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
+                for (int j = 0; j < imgs; j++)
+                    Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
+                            pt, pl, pb, pr, t, colOff + j * sp, ld);
+                permute(t, dyT, dyOff + i0 * f * sp, f, imgs, sp, false);
+                if (Simd.ENABLED) ConvGemmVector.nt(f, kk, ld, t, dyT, ld, colOff, ld, dwOff, kk, i0 > 0);
+                else Sgemm.sgemm(false, true, f, kk, ld, t, dyT, ld, t, colOff, ld, i0 == 0 ? 0f : 1f, t, dwOff, kk, ctx.gemm, ctx.threads);
+            }
+            return;
+        }
         for (int img = 0; img < n; img++)
             for (int g = 0; g < groups; g++) {
                 int x = xOff + (img * c + g * cg) * h * w;

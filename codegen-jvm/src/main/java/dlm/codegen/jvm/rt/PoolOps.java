@@ -30,8 +30,30 @@ public final class PoolOps {
         return best;
     }
 
+    /** Every window inside the plane: no bounds checks needed (the common pooling, no padding). */
+    private static boolean inside(int h, int w, int oh, int ow, int k, int stride, int pt, int pl) {
+        return pt == 0 && pl == 0 && (oh - 1) * stride + k <= h && (ow - 1) * stride + k <= w;
+    }
+
+    /** The first maximum of a, b in window order, NaN counting as the maximum: b wins only if strictly better. */
+    private static boolean beats(float b, float a) { return b > a || (b != b && a == a); }
+
     public static void maxPool(float[] t, int xOff, int yOff, int planes, int h, int w, int oh, int ow,
                                int k, int stride, int pt, int pl) {
+        if (k == 2 && stride == 2 && inside(h, w, oh, ow, k, stride, pt, pl)) {
+            for (int p = 0; p < planes; p++) {
+                int plane = xOff + p * h * w, out = yOff + p * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    int r0 = plane + 2 * oy * w, r1 = r0 + w, o = out + oy * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        float a = t[r0 + 2 * ox], b = t[r0 + 2 * ox + 1], c = t[r1 + 2 * ox], d = t[r1 + 2 * ox + 1];
+                        // the value of the first maximum: Math.max propagates NaN as the interpreter's winner does
+                        t[o + ox] = Math.max(Math.max(a, b), Math.max(c, d));
+                    }
+                }
+            }
+            return;
+        }
         for (int p = 0; p < planes; p++) {
             int plane = xOff + p * h * w, out = yOff + p * oh * ow;
             for (int oy = 0; oy < oh; oy++)
@@ -45,6 +67,26 @@ public final class PoolOps {
     public static void maxPoolGrad(float[] t, int dyOff, int xOff, int dxOff, int planes, int h, int w, int oh, int ow,
                                    int k, int stride, int pt, int pl) {
         Arrays.fill(t, dxOff, dxOff + planes * h * w, 0f);
+        if (k == 2 && stride == 2 && inside(h, w, oh, ow, k, stride, pt, pl)) {
+            // windows do not overlap: each input gets at most one gradient
+            for (int p = 0; p < planes; p++) {
+                int plane = xOff + p * h * w, dx = dxOff + p * h * w, dy = dyOff + p * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    int r0 = 2 * oy * w, r1 = r0 + w;
+                    for (int ox = 0; ox < ow; ox++) {
+                        int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
+                        float a = t[plane + i0], b = t[plane + i1], c = t[plane + i2], d = t[plane + i3];
+                        int at = i0;
+                        float bv = a;
+                        if (beats(b, bv)) { at = i1; bv = b; }
+                        if (beats(c, bv)) { at = i2; bv = c; }
+                        if (beats(d, bv)) at = i3;
+                        t[dx + at] = t[dy + oy * ow + ox];
+                    }
+                }
+            }
+            return;
+        }
         for (int p = 0; p < planes; p++) {
             int plane = xOff + p * h * w, dx = dxOff + p * h * w, dy = dyOff + p * oh * ow;
             for (int oy = 0; oy < oh; oy++)

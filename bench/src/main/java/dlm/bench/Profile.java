@@ -1,0 +1,86 @@
+package dlm.bench;
+
+import dlm.api.Dlm;
+import dlm.api.BuildOptions;
+import dlm.codegen.jvm.rt.Profiler;
+import dlm.runtime.CompiledModel;
+import dlm.runtime.ModelSignature;
+import dlm.runtime.Tensor;
+import dlm.runtime.TensorSpec;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Where a JVM-backend step spends its time: trains and predicts the examples on random data and
+ * prints wall time per step (min and median) and, with {@code -Ddlm.profile=true}, the time per
+ * generated kernel.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Ddlm.profile=true -cp bench/target/benchmarks.jar \
+ *      dlm.bench.Profile [examples-dir] [steps]
+ * </pre>
+ */
+public final class Profile {
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : "examples");
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        String only = args.length > 2 ? args[2] : "";
+        Object[][] work = {{"keras_mlp", 256}, {"lenet5", 128}};
+        for (Object[] w : work) {
+            String name = (String) w[0];
+            if (!only.isEmpty() && !only.contains(name)) continue;
+            int batch = (Integer) w[1];
+            try (CompiledModel m = Dlm.compile(dir.resolve(name + ".dlm")).build(null, BuildOptions.defaults())) {
+                ModelSignature sig = m.signature();
+                Random rnd = new Random(0);
+                TensorSpec in = sig.inputs().get(0);
+                Map<String, Tensor> x = Map.of(in.name(), randn(rnd, batch, in.sampleShape()));
+                Map<String, Tensor> x1 = Map.of(in.name(), randn(rnd, 1, in.sampleShape()));
+                Map<String, Tensor> y = new LinkedHashMap<>();
+                for (TensorSpec s : sig.targets()) {
+                    float[] a = new float[batch * s.sampleSize()];
+                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
+                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+                    y.put(s.name(), Tensor.of(a, shape(batch, s.sampleShape())));
+                }
+                time(name + " train b" + batch, steps, batch, () -> m.trainStep(x, y));
+                time(name + " predict b1", steps * 20, 1, () -> m.predict(x1));
+            }
+        }
+    }
+
+    private static void time(String label, int steps, int batch, Runnable r) {
+        for (int i = 0; i < steps / 2 + 5; i++) r.run();
+        Profiler.reset();
+        long[] t = new long[steps];
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            t[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(t);
+        double med = t[steps / 2] / 1e3, min = t[0] / 1e3;
+        System.out.printf("%s: min %.1f us, median %.1f us, %.0f samples/s (median)%n", label, min, med, batch / (med / 1e6));
+        if (Profiler.ENABLED) {
+            String b = label.substring(label.lastIndexOf(' ') + 1);
+            Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(' ')) + "_" + b + "_", 25);
+        }
+    }
+
+    private static Tensor randn(Random rnd, int batch, int[] sample) {
+        int[] s = shape(batch, sample);
+        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        return Tensor.of(a, s);
+    }
+
+    private static int[] shape(int batch, int[] sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
+    }
+}
