@@ -193,6 +193,11 @@ public final class AotCompiler {
                 jo.flush();
             }
         });
+        try { // the atomic writer's temporary file is private; a jar is for others to run
+            Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // not a POSIX file system: keep what it gave
+        }
         long size;
         try {
             size = Files.size(jar);
