@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dlm", mixinStandardHelpOptions = true, version = "dlm 0.1.0",
         description = "Compiles neural networks written in .dlm and trains and runs them on the JVM.",
         subcommands = {CheckCommand.class, IrCommand.class, GraphCommand.class, TrainCommand.class, RunCommand.class,
-                GradCommand.class, DemoCommand.class, CompileCommand.class, CommandLine.HelpCommand.class})
+                GradCommand.class, DemoCommand.class, CompileCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int USER_ERROR = 2;
 

@@ -34,15 +34,26 @@ final class ArenaPlanner {
         Block(long size, int def, int end) { this.size = size; this.def = def; this.end = end; }
     }
 
+    /** Plans with every node of the schedule a kernel of its own. */
     static ArenaPlan plan(Graph g, Map<String, Value> outputs, List<Node> schedule, int batch, StateLayout state) {
-        int end = schedule.size() + 1;
+        List<Fusion.Kernel> kernels = new ArrayList<>();
+        for (Node n : schedule) kernels.add(new Fusion.Kernel(List.of(n), java.util.Set.of(), true, ""));
+        return planKernels(g, outputs, kernels, batch, state);
+    }
+
+    /**
+     * Plans the kernels in order: all nodes of a kernel run at the kernel's position, and the
+     * values a fused loop keeps in locals get no floats.
+     */
+    static ArenaPlan planKernels(Graph g, Map<String, Value> outputs, List<Fusion.Kernel> kernels, int batch, StateLayout state) {
+        int end = kernels.size() + 1;
         Map<Value, Block> storage = new HashMap<>();
         Map<Value, Integer> stateOffset = new HashMap<>();
         Map<Node, Block> scratch = new IdentityHashMap<>();
         List<Block> blocks = new ArrayList<>();
 
-        for (int i = 0; i < schedule.size(); i++) {
-            Node n = schedule.get(i);
+        for (int i = 0; i < kernels.size(); i++) for (Node n : kernels.get(i).nodes()) {
+            java.util.Set<Value> internal = kernels.get(i).internal();
             int pos = i + 1;
             Value v = n.out();
             switch (n.op()) {
@@ -59,6 +70,7 @@ final class ArenaPlanner {
                     else storage.put(v, storage.get(src));
                 }
                 default -> {
+                    if (internal.contains(v)) break;
                     boolean fed = n.op() instanceof Op.Input || n.op() instanceof Op.Target;
                     Block b = new Block(v.shape().numel(batch), fed ? 0 : pos, fed ? 0 : pos);
                     storage.put(v, b);

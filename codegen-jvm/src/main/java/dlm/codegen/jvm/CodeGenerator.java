@@ -28,7 +28,7 @@ final class CodeGenerator implements Opcodes {
     private static final String PROFILER = Profiler.class.getName().replace('.', '/');
     private static final String ARENA_CTX = "([FL" + RunContext.class.getName().replace('.', '/') + ";)V";
 
-    static byte[] generate(String className, Graph g, List<Node> schedule, EmitContext cx, StateLayout state) {
+    static byte[] generate(String className, Graph g, List<Fusion.Kernel> kernels, EmitContext cx, StateLayout state) {
         ClassWriter cw = ClassDefiner.writer();
         cw.visit(V25, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, "java/lang/Object",
                 new String[]{GeneratedStep.class.getName().replace('.', '/')});
@@ -37,13 +37,15 @@ final class CodeGenerator implements Opcodes {
 
         List<String> calls = new ArrayList<>();
         List<String> labels = new ArrayList<>();
-        for (int i = 0; i < schedule.size(); i++) {
-            Node n = schedule.get(i);
-            if (!emitsCode(g, n)) continue;
-            String name = "op" + i + "_" + n.op().opName();
+        for (int i = 0; i < kernels.size(); i++) {
+            Fusion.Kernel k = kernels.get(i);
+            if (!k.code()) continue;
+            Node n = k.nodes().getLast();
+            String name = k.fused() ? "op" + i + "_fused" + k.nodes().size() : "op" + i + "_" + n.op().opName();
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, name, ARENA_CTX, null, null);
             mv.visitCode();
-            emit(new Method(mv), cx, n, g);
+            if (k.fused()) ElementwiseEmitter.fused(new Method(mv), cx, k.nodes(), k.internal());
+            else emit(new Method(mv), cx, n, g);
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);
             mv.visitEnd();

@@ -144,6 +144,86 @@ final class ElementwiseEmitter implements Opcodes {
         });
     }
 
+    /**
+     * A fused run of elementwise ops of one output shape as ONE loop nest: per element, each op's
+     * result goes to a float local; the values in {@code internal} stay there, the others are
+     * also stored. Arena inputs are read with broadcasting, each once per element.
+     */
+    static void fused(Method m, EmitContext cx, List<Node> nodes, java.util.Set<Value> internal) {
+        int[] out = cx.shape(nodes.getLast().out());
+        List<Integer> bases = new ArrayList<>();
+        List<int[]> strides = new ArrayList<>();
+        java.util.Map<Value, Integer> operand = new java.util.LinkedHashMap<>();
+        java.util.Set<Value> produced = new java.util.HashSet<>();
+        for (Node n : nodes) {
+            for (Value v : n.inputs()) {
+                if (produced.contains(v) || cx.constant(v) != null || operand.containsKey(v)) continue;
+                operand.put(v, bases.size());
+                bases.add(cx.off(v));
+                strides.add(LoopNest.broadcastStrides(cx.shape(v), out));
+            }
+            produced.add(n.out());
+            if (!internal.contains(n.out())) {
+                operand.put(n.out(), bases.size());
+                bases.add(cx.off(n.out()));
+                strides.add(LoopNest.strides(out));
+            }
+        }
+        LoopNest.emit(m, out, bases.stream().mapToInt(Integer::intValue).toArray(), strides.toArray(int[][]::new), (mm, idx) -> {
+            java.util.Map<Value, Integer> local = new java.util.HashMap<>();
+            for (Node n : nodes) {
+                for (Value v : n.inputs()) {
+                    Integer l = local.get(v);
+                    if (l != null) mm.mv.visitVarInsn(FLOAD, l);
+                    else if (cx.constant(v) != null) mm.pushFloat(cx.constant(v));
+                    else {
+                        Loops.load(mm, idx, operand.get(v));
+                        if (n.inputs().indexOf(v) != n.inputs().lastIndexOf(v) || nodes.stream().skip(nodes.indexOf(n) + 1).anyMatch(x -> x.inputs().contains(v))) {
+                            int nl = mm.newInt();
+                            mm.mv.visitInsn(DUP);
+                            mm.mv.visitVarInsn(FSTORE, nl);
+                            local.put(v, nl);
+                        }
+                    }
+                }
+                switch (n.op()) {
+                    case Op.Unary u -> {
+                        mm.pushFloat((float) u.alpha());
+                        mm.call(MathFns.class, fnName(u.fn()), "(FF)F");
+                    }
+                    case Op.UnaryGrad u -> {
+                        mm.pushFloat((float) u.alpha());
+                        mm.call(MathFns.class, fnName(u.fn()) + "Grad", "(FFF)F");
+                    }
+                    case Op.Binary b -> binaryInsn(mm, b.fn());
+                    case Op.BinaryCrossEntropy _ -> mm.call(MathFns.class, "binaryCrossEntropy", "(FF)F");
+                    case Op.BinaryCrossEntropyGrad _ -> mm.call(MathFns.class, "binaryCrossEntropyGrad", "(FFF)F");
+                    default -> throw new IllegalStateException("not elementwise: " + n.op().opName());
+                }
+                int l = mm.newInt();
+                mm.mv.visitVarInsn(FSTORE, l);
+                local.put(n.out(), l);
+                if (!internal.contains(n.out())) {
+                    mm.arena();
+                    idx.push(operand.get(n.out()));
+                    mm.mv.visitVarInsn(FLOAD, l);
+                    mm.mv.visitInsn(FASTORE);
+                }
+            }
+        });
+    }
+
+    private static void binaryInsn(Method mm, Op.BinaryFn fn) {
+        switch (fn) {
+            case ADD -> mm.mv.visitInsn(FADD);
+            case SUB -> mm.mv.visitInsn(FSUB);
+            case MUL -> mm.mv.visitInsn(FMUL);
+            case DIV -> mm.mv.visitInsn(FDIV);
+            case MAX -> mm.mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(FF)F", false);
+            case MIN -> mm.mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(FF)F", false);
+        }
+    }
+
     /** Output axis k reads input axis perm[k]: a copy loop with permuted input strides. */
     static void transpose(Method m, EmitContext cx, Node n, Op.Transpose t) {
         int[] out = cx.shape(n.out()), xs = LoopNest.strides(cx.shape(n.input(0)));

@@ -47,17 +47,27 @@ public final class JvmCompiler {
     }
 
     private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName) {
+        return compile(g, batch, state, wanted, aotName, Fusion.enabledByDefault());
+    }
+
+    /** Compiles with elementwise fusion on or off (whatever {@code -Ddlm.fuse} says). */
+    public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, boolean fuse) {
+        return compile(g, batch, state, wanted, null, fuse);
+    }
+
+    private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName, boolean fuse) {
         if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
         Map<String, Value> outs = new LinkedHashMap<>();
         g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
         List<Node> schedule = Schedule.of(g, outs);
-        ArenaPlan plan = ArenaPlanner.plan(g, outs, schedule, batch, state);
+        List<Fusion.Kernel> kernels = Fusion.plan(g, outs, schedule, batch, fuse);
+        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state);
         Map<Value, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) producers.put(n.out(), n);
         EmitContext cx = new EmitContext(plan, batch, producers);
         String className = aotName != null ? aotName : JvmCompiler.class.getPackageName().replace('.', '/') + "/Step_" + identifier(g.name())
                 + "_b" + batch + "_" + CLASSES.incrementAndGet();
-        byte[] bytes = CodeGenerator.generate(className, g, schedule, cx, state);
+        byte[] bytes = CodeGenerator.generate(className, g, kernels, cx, state);
         GeneratedStep step = aotName != null ? null : ClassDefiner.define(bytes);
 
         Map<String, CompiledGraph.Port> feeds = new LinkedHashMap<>();
@@ -72,6 +82,43 @@ public final class JvmCompiler {
         Map<String, CompiledGraph.Port> outputs = new LinkedHashMap<>();
         outs.forEach((name, v) -> outputs.put(name, port(cx, v)));
         return new CompiledGraph(g, batch, state, plan.arenaSize(), feeds, outputs, step, bytes);
+    }
+
+    /** What {@link #compile} would generate for this graph at this batch size, with fusion as {@code -Ddlm.fuse} says. */
+    public static Explanation explain(Graph g, int batch) { return explain(g, batch, name -> true, Fusion.enabledByDefault()); }
+
+    /** What {@link #compile} would generate for these outputs of the graph, fusion on or off; compiles nothing. */
+    public static Explanation explain(Graph g, int batch, Predicate<String> wanted, boolean fuse) {
+        if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
+        StateLayout state = StateLayout.of(g);
+        Map<String, Value> outs = new LinkedHashMap<>();
+        g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
+        List<Node> schedule = Schedule.of(g, outs);
+        List<Fusion.Kernel> kernels = Fusion.plan(g, outs, schedule, batch, fuse);
+        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state);
+        List<Explanation.Kernel> out = new java.util.ArrayList<>();
+        for (Fusion.Kernel k : kernels) {
+            if (!k.code()) continue;
+            List<String> ops = new java.util.ArrayList<>();
+            List<String> stores = new java.util.ArrayList<>();
+            for (Node n : k.nodes()) {
+                ops.add(n.out() + " = " + label(n.op()) + n.inputs().toString().replace('[', '(').replace(']', ')') + " " + n.out().type());
+                if (k.fused() && !k.internal().contains(n.out())) stores.add(n.out() + ": " + Fusion.storedBecause(g, k, n.out(), outs, schedule));
+            }
+            out.add(new Explanation.Kernel(List.copyOf(ops), List.copyOf(stores), k.boundary()));
+        }
+        return new Explanation(g.name(), batch, fuse, List.copyOf(out), 4L * plan.arenaSize(), 4L * StateLayout.align(state.size()));
+    }
+
+    private static String label(Op op) {
+        return switch (op) {
+            case Op.Binary b -> b.fn().name().toLowerCase(java.util.Locale.ROOT);
+            case Op.Unary u -> u.fn().name().toLowerCase(java.util.Locale.ROOT);
+            case Op.UnaryGrad u -> u.fn().name().toLowerCase(java.util.Locale.ROOT) + "_grad";
+            case Op.Fill f -> "fill " + f.value();
+            case Op.Param p -> "param " + p.name();
+            default -> op.opName();
+        };
     }
 
     private static CompiledGraph.Port port(EmitContext cx, Value v) {

@@ -39,7 +39,9 @@ class BytecodeTest {
             String text = Files.readString(files.getFirst());
             assertTrue(files.getFirst().getFileName().toString().startsWith("Step_small_b5_"), files.toString());
             assertTrue(text.contains("LDC 0.5"), "the scalar constant is inlined:\n" + text);
-            assertTrue(text.contains("BIPUSH 35"), "the loop bound 5 x 7 is a constant:\n" + text);
+            // fused into one loop nest over [5, 7] (w broadcasts along the batch), or one flat loop of 35 unfused
+            assertTrue(text.contains("BIPUSH 35") || (text.contains("ICONST_5") && text.contains("BIPUSH 7")),
+                    "the loop bounds 5 x 7 are constants:\n" + text);
             assertTrue(text.contains("FMUL") && text.contains("FADD"), text);
         } finally {
             if (old == null) System.clearProperty(ClassDefiner.DUMP_PROPERTY);
