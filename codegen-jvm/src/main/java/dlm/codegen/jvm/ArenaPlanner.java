@@ -16,7 +16,9 @@ import java.util.Map;
  * Plans the work region of the arena at compile time: every value that is not state gets an
  * offset, and a value's floats are reused once its last reader has run (first fit over live
  * intervals). Intervals are inclusive at both ends, so an op's output never shares floats with
- * its own inputs or scratch: no kernel has to be safe in place.
+ * its own inputs or scratch: no kernel has to be safe in place. The one exception is a fused
+ * elementwise loop, which loads all its inputs at an index before storing there: an input of
+ * the loop's own shape that nothing reads later may share floats with an output of the loop.
  *
  * <p>Positions: inputs and targets are copied in before the run (position 0), node i of the
  * schedule runs at i + 1, and values the caller reads after the run (outputs, updates) live
@@ -46,7 +48,8 @@ final class ArenaPlanner {
      * values a fused loop keeps in locals get no floats.
      */
     static ArenaPlan planKernels(Graph g, Map<String, Value> outputs, List<Fusion.Kernel> kernels, int batch, StateLayout state) {
-        int end = kernels.size() + 1;
+        // positions are doubled: a fused loop at 2p reads its in-place inputs "at 2p - 1"
+        int end = 2 * (kernels.size() + 1);
         Map<Value, Block> storage = new HashMap<>();
         Map<Value, Integer> stateOffset = new HashMap<>();
         Map<Node, Block> scratch = new IdentityHashMap<>();
@@ -54,7 +57,9 @@ final class ArenaPlanner {
 
         for (int i = 0; i < kernels.size(); i++) for (Node n : kernels.get(i).nodes()) {
             java.util.Set<Value> internal = kernels.get(i).internal();
-            int pos = i + 1;
+            int pos = 2 * (i + 1);
+            Fusion.Kernel kernel = kernels.get(i);
+            int[] loop = kernel.fused() ? kernel.nodes().getLast().out().shape().resolve(batch) : null;
             Value v = n.out();
             switch (n.op()) {
                 case Op.Param p -> {
@@ -79,7 +84,10 @@ final class ArenaPlanner {
             }
             for (Value in : n.inputs()) {
                 Block b = storage.get(in);
-                if (b != null) b.end = Math.max(b.end, pos);
+                // a fused loop loads every input element before it stores any: an input it reads at the
+                // output's own index (same shape) may share floats with one of its outputs
+                boolean inPlace = loop != null && java.util.Arrays.equals(in.shape().resolve(batch), loop);
+                if (b != null) b.end = Math.max(b.end, inPlace ? pos - 1 : pos);
             }
             long s = Scratch.floats(n, batch);
             if (s > 0) {
@@ -125,13 +133,22 @@ final class ArenaPlanner {
         List<Block> placed = new ArrayList<>();
         long top = base;
         for (Block b : order) {
-            List<Block> clash = new ArrayList<>();
-            for (Block p : placed) if (p.def <= b.end && b.def <= p.end) clash.add(p);
+            List<Block> clash = new ArrayList<>(), inPlace = new ArrayList<>();
+            for (Block p : placed) {
+                if (p.def <= b.end && b.def <= p.end) clash.add(p);
+                else if (p.end == b.def - 1 && (p.end & 1) == 1) inPlace.add(p); // read in place by the loop that defines b
+            }
             clash.sort(Comparator.comparingLong(p -> p.offset));
             long at = base;
             for (Block p : clash) {
                 if (at + b.size <= p.offset) break;
                 at = Math.max(at, StateLayout.align(p.offset + p.size));
+            }
+            // a loop may overwrite an input it reads in place only behind its reads: b starts at or before it
+            for (boolean moved = !inPlace.isEmpty(); moved; ) {
+                moved = false;
+                for (Block p : clash) if (at < p.offset + p.size && p.offset < at + b.size) { at = StateLayout.align(p.offset + p.size); moved = true; }
+                for (Block p : inPlace) if (at > p.offset && at < p.offset + p.size) { at = StateLayout.align(p.offset + p.size); moved = true; }
             }
             b.offset = at;
             placed.add(b);

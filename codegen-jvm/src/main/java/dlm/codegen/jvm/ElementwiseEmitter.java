@@ -147,7 +147,8 @@ final class ElementwiseEmitter implements Opcodes {
     /**
      * A fused run of elementwise ops of one output shape as ONE loop nest: per element, each op's
      * result goes to a float local; the values in {@code internal} stay there, the others are
-     * also stored. Arena inputs are read with broadcasting, each once per element.
+     * also stored. Arena inputs are read with broadcasting, each once per element, all of them
+     * before the first store.
      */
     static void fused(Method m, EmitContext cx, List<Node> nodes, java.util.Set<Value> internal) {
         int[] out = cx.shape(nodes.getLast().out());
@@ -170,21 +171,22 @@ final class ElementwiseEmitter implements Opcodes {
             }
         }
         LoopNest.emit(m, out, bases.stream().mapToInt(Integer::intValue).toArray(), strides.toArray(int[][]::new), (mm, idx) -> {
+            // every input element is loaded before anything is stored: an output may share floats with an input (ArenaPlanner)
             java.util.Map<Value, Integer> local = new java.util.HashMap<>();
+            for (Node n : nodes)
+                for (Value v : n.inputs()) {
+                    if (local.containsKey(v) || produced.contains(v) || cx.constant(v) != null) continue;
+                    Loops.load(mm, idx, operand.get(v));
+                    int nl = mm.newInt();
+                    mm.mv.visitVarInsn(FSTORE, nl);
+                    local.put(v, nl);
+                }
             for (Node n : nodes) {
                 for (Value v : n.inputs()) {
                     Integer l = local.get(v);
                     if (l != null) mm.mv.visitVarInsn(FLOAD, l);
                     else if (cx.constant(v) != null) mm.pushFloat(cx.constant(v));
-                    else {
-                        Loops.load(mm, idx, operand.get(v));
-                        if (n.inputs().indexOf(v) != n.inputs().lastIndexOf(v) || nodes.stream().skip(nodes.indexOf(n) + 1).anyMatch(x -> x.inputs().contains(v))) {
-                            int nl = mm.newInt();
-                            mm.mv.visitInsn(DUP);
-                            mm.mv.visitVarInsn(FSTORE, nl);
-                            local.put(v, nl);
-                        }
-                    }
+                    else throw new IllegalStateException("input " + v + " not loaded");
                 }
                 switch (n.op()) {
                     case Op.Unary u -> {
