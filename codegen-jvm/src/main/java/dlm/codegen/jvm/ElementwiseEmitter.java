@@ -170,9 +170,30 @@ final class ElementwiseEmitter implements Opcodes {
                 strides.add(LoopNest.strides(out));
             }
         }
-        LoopNest.emit(m, out, bases.stream().mapToInt(Integer::intValue).toArray(), strides.toArray(int[][]::new), (mm, idx) -> {
+        for (int d : out) if (d == 0) return;
+        int[][] st = strides.toArray(int[][]::new);
+        LoopNest.Collapsed c = LoopNest.collapse(out, st);
+        // inputs that do not move along the innermost loop (a bias, Adam's scalars) are loaded once before it:
+        // the JIT cannot hoist them itself, as the loop stores into the same array
+        java.util.Map<Value, Integer> invariant = new java.util.HashMap<>();
+        for (var e : operand.entrySet())
+            if (!produced.contains(e.getKey()) && c.innerStride(e.getValue()) == 0) invariant.put(e.getKey(), m.newInt());
+        LoopNest.emit(m, c, bases.stream().mapToInt(Integer::intValue).toArray(), new LoopNest.Body() {
+            @Override public void beforeInner(Method mm, LoopNest.Index idx) {
+                for (var e : invariant.entrySet()) {
+                    Loops.load(mm, idx, operand.get(e.getKey()));
+                    mm.mv.visitVarInsn(FSTORE, e.getValue());
+                }
+            }
+            @Override public void inner(Method mm, LoopNest.Index idx) { fusedBody(mm, idx, cx, nodes, internal, operand, produced, invariant); }
+        });
+    }
+
+    private static void fusedBody(Method mm, LoopNest.Index idx, EmitContext cx, List<Node> nodes, java.util.Set<Value> internal,
+                                  java.util.Map<Value, Integer> operand, java.util.Set<Value> produced, java.util.Map<Value, Integer> invariant) {
+        {
             // every input element is loaded before anything is stored: an output may share floats with an input (ArenaPlanner)
-            java.util.Map<Value, Integer> local = new java.util.HashMap<>();
+            java.util.Map<Value, Integer> local = new java.util.HashMap<>(invariant);
             for (Node n : nodes)
                 for (Value v : n.inputs()) {
                     if (local.containsKey(v) || produced.contains(v) || cx.constant(v) != null) continue;
@@ -189,6 +210,8 @@ final class ElementwiseEmitter implements Opcodes {
                     else throw new IllegalStateException("input " + v + " not loaded");
                 }
                 switch (n.op()) {
+                    case Op.Unary u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluOf", "(F)F");
+                    case Op.UnaryGrad u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluGradOf", "(FF)F");
                     case Op.Unary u -> {
                         mm.pushFloat((float) u.alpha());
                         mm.call(MathFns.class, fnName(u.fn()), "(FF)F");
@@ -212,7 +235,7 @@ final class ElementwiseEmitter implements Opcodes {
                     mm.mv.visitInsn(FASTORE);
                 }
             }
-        });
+        }
     }
 
     private static void binaryInsn(Method mm, Op.BinaryFn fn) {

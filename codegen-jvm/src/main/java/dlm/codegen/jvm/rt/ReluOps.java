@@ -16,6 +16,18 @@ public final class ReluOps {
         return ~(b | (0x7f7fffff - b)) >> 31;
     }
 
+    /** One element of {@link #relu(float[], int, int, int)}: branch-free, for fused loops. */
+    public static float reluOf(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat(bits & positive(bits));
+    }
+
+    /** One element of {@link #reluGrad(float[], int, int, int, int)}: branch-free, for fused loops. */
+    public static float reluGradOf(float dy, float x) {
+        int m = positive(Float.floatToRawIntBits(x));
+        return Float.intBitsToFloat((Float.floatToRawIntBits(dy) & m) | (Float.floatToRawIntBits(0f * dy) & ~m));
+    }
+
     public static void relu(float[] t, int x, int y, int n) {
         for (int i = 0; i < n; i++) {
             int bits = Float.floatToRawIntBits(t[x + i]);
