@@ -53,7 +53,7 @@ final class GraphCommand implements Callable<Integer> {
         } else if (skip != null) {
             throw new DlmException("--skip-pass needs --grad or --infer: the graph as written runs no pass");
         }
-        String dot = DotWriter.write(g);
+        String dot = DotWriter.write(g, p == null ? n -> null : kernelsOf(g));
         try {
             Files.writeString(out, dot, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -66,6 +66,25 @@ final class GraphCommand implements Callable<Integer> {
             case NO_DOT -> System.out.println("no svg: Graphviz 'dot' is not on the PATH");
         }
         return 0;
+    }
+
+    /**
+     * The JVM backend's kernels (batch 1) as DOT clusters: nodes fused into one loop are drawn
+     * together. Library calls and single-op kernels stay unclustered.
+     */
+    static java.util.function.Function<dlm.ir.Node, String> kernelsOf(Graph g) {
+        dlm.codegen.jvm.Explanation e = dlm.codegen.jvm.JvmCompiler.explain(g, 1);
+        java.util.Map<Integer, String> kernelOfValue = new java.util.HashMap<>();
+        java.util.regex.Pattern id = java.util.regex.Pattern.compile("^\\s*%(\\d+)\\b");
+        for (int k = 0; k < e.kernels().size(); k++) {
+            var ops = e.kernels().get(k).ops();
+            if (ops.size() < 2) continue;
+            for (String op : ops) {
+                var m = id.matcher(op);
+                if (m.find()) kernelOfValue.put(Integer.parseInt(m.group(1)), "k" + k);
+            }
+        }
+        return n -> kernelOfValue.get(n.out().id());
     }
 
     enum Svg { WROTE, NO_DOT }

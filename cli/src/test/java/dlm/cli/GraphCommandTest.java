@@ -40,6 +40,8 @@ class GraphCommandTest {
         String train = Files.readString(grad);
         assertTrue(train.contains("update ") && train.contains("[style=dashed]") && train.contains("shape=cylinder"), train);
         assertTrue(train.length() > dot.length());
+        assertTrue(train.contains("subgraph cluster_"), "fused kernels are drawn as clusters: " + train);
+        assertFalse(dot.contains("subgraph cluster_"), "the graph as written has no kernels yet");
 
         r = CliTest.dlm("graph", CliTest.example("tumor"), "--infer", "--skip-pass", "dce", "-o", tmp.resolve("i.dot").toString());
         assertEquals(0, r.code(), r.err());
