@@ -24,4 +24,5 @@ if [ ! -f "$jar" ] || [ ! -f "$stamp" ] || [ -n "$newest" ] || [ "$root/pom.xml"
   fi
   touch "$stamp"
 fi
-exec "$JAVA_HOME/bin/java" -Ddlm.home="$root" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@"
+# DLM_JAVA_OPTS passes JVM options, e.g. -Ddlm.dumpBytecode=DIR or -Ddlm.threads=1
+exec "$JAVA_HOME/bin/java" ${DLM_JAVA_OPTS:-} -Ddlm.home="$root" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@"
