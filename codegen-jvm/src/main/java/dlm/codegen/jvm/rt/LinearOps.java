@@ -22,7 +22,7 @@ public final class LinearOps {
                               boolean transA, boolean transB, boolean sharedB, RunContext ctx) {
         int lda = transA ? m : k, ldb = transB ? k : n;
         if (sharedB && SmallGemm.handles(transA, lead * m)) {
-            SmallGemm.gemm(transB, lead * m, n, k, t, aOff, bOff, cOff);
+            SmallGemm.gemm(transB, lead * m, n, k, t, aOff, bOff, cOff, ctx);
             return;
         }
         if (sharedB && !transA) {

@@ -17,6 +17,8 @@ public final class RunContext implements AutoCloseable {
 
     public final GemmWorkspace gemm;
     public final KernelThreads threads; // null: single-threaded
+    /** The reusable task that splits a few-row product over the team (no allocation per call). */
+    final SmallGemm.Split smallGemm = new SmallGemm.Split();
     private long rngState;
 
     public RunContext(int threads) {

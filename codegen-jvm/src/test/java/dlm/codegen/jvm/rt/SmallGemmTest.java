@@ -1,0 +1,33 @@
+package dlm.codegen.jvm.rt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Few-row products: split over the kernel threads or not, the same floats, and the same as a plain loop. */
+class SmallGemmTest {
+    @Test
+    void aSplitDenseLayerEqualsTheUnsplitOneAndThePlainLoop() {
+        int m = 3, n = 517, k = 300;   // n * k above SmallGemm.SPLIT_WEIGHTS, odd sizes
+        assertEquals(true, (long) n * k >= SmallGemm.SPLIT_WEIGHTS);
+        SplittableRandom r = new SplittableRandom(5);
+        int a = 0, b = m * k, c = b + n * k, size = c + m * n;
+        float[] t = new float[size];
+        for (int i = 0; i < c; i++) t[i] = (float) r.nextGaussian();
+        float[] single = t.clone(), split = t.clone();
+        SmallGemm.gemm(true, m, n, k, single, a, b, c, null);
+        try (RunContext ctx = new RunContext(2)) {
+            SmallGemm.gemm(true, m, n, k, split, a, b, c, ctx);
+            SmallGemm.gemm(true, m, n, k, split, a, b, c, ctx); // the task object is reused
+        }
+        assertArrayEquals(single, split, "the split computes each output exactly as the single thread does");
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double) t[a + i * k + p] * t[b + j * k + p];
+                assertEquals(s, split[c + i * n + j], 1e-3 * Math.max(1, Math.abs(s)), "y[" + i + "," + j + "]");
+            }
+    }
+}
