@@ -22,7 +22,7 @@ final class ReductionsVector {
         for (; i + L <= n; i += L) {
             s0 = s0.add(FloatVector.fromArray(S, x, off + i));
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.sum(s0.add(s1));
         for (; i < n; i++) {
             s += x[off + i];
         }
@@ -52,7 +52,7 @@ final class ReductionsVector {
             e.intoArray(y, yOff + i);
             acc = acc.add(e);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xOff + i] - shift);
             y[yOff + i] = e;
@@ -69,7 +69,7 @@ final class ReductionsVector {
         for (; i + L <= n; i += L) {
             acc = acc.add(FloatVector.fromArray(S, x, xOff + i).sub(sh).lanewise(VectorOperators.EXP));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.sum(acc);
         for (; i < n; i++) {
             s += (float) Math.exp(x[xOff + i] - shift);
         }

@@ -1,7 +1,7 @@
 package dlm.codegen.jvm.rt;
 
+import dlm.codegen.jvm.kernels.LaneSum;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -87,8 +87,8 @@ final class ConvGemmVector {
                         s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01);
                         s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11);
                     }
-                    float r00 = s00.reduceLanes(VectorOperators.ADD), r01 = s01.reduceLanes(VectorOperators.ADD);
-                    float r10 = s10.reduceLanes(VectorOperators.ADD), r11 = s11.reduceLanes(VectorOperators.ADD);
+                    float r00 = LaneSum.sum(s00), r01 = LaneSum.sum(s01);
+                    float r10 = LaneSum.sum(s10), r11 = LaneSum.sum(s11);
                     for (int s = vEnd; s < s1; s++) {
                         r00 += t[a0 + s] * t[b0 + s]; r01 += t[a0 + s] * t[b1 + s];
                         r10 += t[a1 + s] * t[b0 + s]; r11 += t[a1 + s] * t[b1 + s];

@@ -1,7 +1,7 @@
 package dlm.codegen.jvm.rt;
 
+import dlm.codegen.jvm.kernels.LaneSum;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}). */
@@ -19,7 +19,7 @@ final class DotVector {
             acc1 = FloatVector.fromArray(S, t, a + p + len).fma(FloatVector.fromArray(S, t, b + p + len), acc1);
         }
         for (; p + len <= n; p += len) acc0 = FloatVector.fromArray(S, t, a + p).fma(FloatVector.fromArray(S, t, b + p), acc0);
-        float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float s = LaneSum.sum(acc0.add(acc1));
         for (; p < n; p++) s += t[a + p] * t[b + p];
         return s;
     }

@@ -1,0 +1,46 @@
+package dlm.codegen.jvm.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The sum of a vector's lanes in one fixed order, whatever tier runs it.
+ *
+ * <p>{@code reduceLanes(ADD)} leaves the order of its additions open: the interpreter and C1 add
+ * the lanes one after another, C2 adds them as a tree, so the same call returns different bits
+ * before and after the method is compiled. A model must give the same floats for the same
+ * inputs on every call, so kernels sum lanes here instead: a tree of lane-wise adds over
+ * rotations, which every tier computes exactly. For 8 lanes the order is
+ * {@code ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))}. Loaded only when {@link Simd#ENABLED}.
+ */
+public final class LaneSum {
+    private LaneSum() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final VectorShuffle<Float> ROTATE_8 = L > 8 ? VectorShuffle.iota(S, 8, 1, true) : null;
+    private static final VectorShuffle<Float> ROTATE_4 = L > 4 ? VectorShuffle.iota(S, 4, 1, true) : null;
+    private static final VectorShuffle<Float> ROTATE_2 = L > 2 ? VectorShuffle.iota(S, 2, 1, true) : null;
+    private static final VectorShuffle<Float> ROTATE_1 = L > 1 ? VectorShuffle.iota(S, 1, 1, true) : null;
+
+    /** The lanes of a vector of the preferred species, added in the order above. */
+    public static float sum(FloatVector v) {
+        if (L > 8) v = v.add(v.rearrange(ROTATE_8));
+        if (L > 4) v = v.add(v.rearrange(ROTATE_4));
+        if (L > 2) v = v.add(v.rearrange(ROTATE_2));
+        if (L > 1) v = v.add(v.rearrange(ROTATE_1));
+        return v.lane(0);
+    }
+
+    /** The same order written out on an array of lanes (for tests and documentation). */
+    public static float sumInOrder(float[] lanes) {
+        float[] v = lanes.clone();
+        for (int w = v.length / 2; w >= 1; w /= 2) {
+            float[] r = new float[v.length];
+            for (int i = 0; i < v.length; i++) r[i] = v[i] + v[(i + w) % v.length];
+            v = r;
+        }
+        return v[0];
+    }
+}
