@@ -1,0 +1,115 @@
+package dlm.bench;
+
+import dlm.api.BuildOptions;
+import dlm.api.Dlm;
+import dlm.runtime.CompiledModel;
+import dlm.runtime.ModelSignature;
+import dlm.runtime.Tensor;
+import dlm.runtime.TensorSpec;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The optimization passes on vs off, as one run's ratios: keras_mlp's training step at batch
+ * 256, lenet5's at batch 128 and resnet50's batch-1 prediction. "On" is the default build;
+ * "off" skips every optional graph pass (fold, simplify, cse, dce and the names given with
+ * {@code --skip}) and sets each {@code --off} system property (by default {@code dlm.fuse=false})
+ * while the model is compiled. Both models live in one JVM and run in alternating blocks, so
+ * that load and frequency changes hit both alike.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Xss16m -cp bench/target/benchmarks.jar dlm.bench.PassesBench \
+ *      [--examples examples] [--rounds 10] [--skip NAME,...] [--off dlm.fuse=false,...]
+ * </pre>
+ */
+public final class PassesBench {
+    private static final List<String> SIMPLIFY = List.of("fold", "simplify", "cse", "dce");
+
+    /** A workload: a training step at a batch, or a prediction. */
+    private record Workload(String name, int batch, boolean train, int steps) {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of("examples");
+        int rounds = 10;
+        List<String> skip = new ArrayList<>(SIMPLIFY), off = new ArrayList<>(List.of("dlm.fuse=false"));
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--examples" -> dir = Path.of(v);
+                case "--rounds" -> rounds = Integer.parseInt(v);
+                case "--skip" -> skip.addAll(Arrays.asList(v.split(",")));
+                case "--off" -> { off.clear(); off.addAll(Arrays.asList(v.split(","))); }
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.printf("passes off = skip %s, %s%n", skip, off);
+        System.out.println("| workload | passes on: median | min | passes off: median | min | off/on (medians) | steps each |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (Workload w : List.of(new Workload("keras_mlp", 256, true, 20), new Workload("lenet5", 128, true, 10),
+                new Workload("resnet50", 1, false, 5)))
+            run(dir, w, rounds, skip, off);
+        System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static void run(Path dir, Workload w, int rounds, List<String> skip, List<String> off) {
+        CompiledModel[] models = new CompiledModel[2]; // 0: passes on, 1: passes off
+        Map<String, Tensor> x = null, y = new LinkedHashMap<>();
+        for (int k = 0; k < 2; k++) {
+            if (k == 1) for (String p : off) System.setProperty(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1));
+            BuildOptions o = BuildOptions.defaults().withSkipPasses(k == 0 ? List.of() : skip);
+            models[k] = Dlm.compile(dir.resolve(w.name() + ".dlm")).build(null, o);
+            if (x == null) {
+                ModelSignature sig = models[k].signature();
+                Random rnd = new Random(0);
+                TensorSpec in = sig.inputs().get(0);
+                x = Map.of(in.name(), randn(rnd, w.batch(), in.sampleShape()));
+                for (TensorSpec s : sig.targets()) {
+                    float[] a = new float[w.batch() * s.sampleSize()];
+                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
+                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+                    y.put(s.name(), Tensor.of(a, shape(w.batch(), s.sampleShape())));
+                }
+            }
+            step(models[k], w, x, y); // compiles the code now, under this setting
+            if (k == 1) for (String p : off) System.clearProperty(p.substring(0, p.indexOf('=')));
+        }
+        long[][] t = new long[2][rounds * w.steps()];
+        for (int r = -2; r < rounds; r++) // two warm-up rounds, then alternating blocks
+            for (int k = 0; k < 2; k++)
+                for (int i = 0; i < w.steps(); i++) {
+                    long t0 = System.nanoTime();
+                    step(models[k], w, x, y);
+                    if (r >= 0) t[k][r * w.steps() + i] = System.nanoTime() - t0;
+                }
+        for (long[] a : t) Arrays.sort(a);
+        double onMed = t[0][t[0].length / 2] / 1e6, offMed = t[1][t[1].length / 2] / 1e6;
+        System.out.printf("| %s %s b%d | %.3f ms | %.3f ms | %.3f ms | %.3f ms | %.2fx | %d |%n", w.name(),
+                w.train() ? "train step" : "predict", w.batch(), onMed, t[0][0] / 1e6, offMed, t[1][0] / 1e6, offMed / onMed, t[0].length);
+        for (CompiledModel m : models) m.close();
+    }
+
+    private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
+        if (w.train()) m.trainStep(x, y);
+        else m.predict(x);
+    }
+
+    private static Tensor randn(Random rnd, int batch, int[] sample) {
+        int[] s = shape(batch, sample);
+        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        return Tensor.of(a, s);
+    }
+
+    private static int[] shape(int batch, int[] sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
+    }
+}
