@@ -58,10 +58,12 @@ final class ConvGemmVector {
                 c1.intoArray(t, cr + L);
             }
         }
+        // The last columns: the same fused multiply-adds as a vector lane does, so that a column
+        // gets the same bits whichever range of columns a call covers (see BatchedConvSplit).
         for (; j < n; j++)
             for (int i = 0; i < m; i++) {
                 float s = 0;
-                for (int p = 0; p < k; p++) s += t[aOff + i * ars + p * acs] * t[bOff + p * ldb + j];
+                for (int p = 0; p < k; p++) s = Math.fma(t[aOff + i * ars + p * acs], t[bOff + p * ldb + j], s);
                 t[cOff + i * ldc + j] = s;
             }
     }

@@ -64,8 +64,13 @@ public final class LinearOps {
 
     /** [f][imgs][sp] at src to [imgs][f][sp] at dst (or back when toNchw is false). */
     private static void permute(float[] t, int src, int dst, int f, int imgs, int sp, boolean toNchw) {
+        permute(t, src, dst, f, imgs, 0, imgs, sp, toNchw);
+    }
+
+    /** {@link #permute} of images [j0, j1) only. */
+    static void permute(float[] t, int src, int dst, int f, int imgs, int j0, int j1, int sp, boolean toNchw) {
         for (int ch = 0; ch < f; ch++)
-            for (int j = 0; j < imgs; j++) {
+            for (int j = j0; j < j1; j++) {
                 int cm = src + (ch * imgs + j) * sp, nchw = dst + (j * f + ch) * sp;
                 if (toNchw) System.arraycopy(t, cm, t, nchw, sp);
                 else System.arraycopy(t, nchw, t, cm, sp);
@@ -111,8 +116,14 @@ public final class LinearOps {
         if (!direct) java.util.Arrays.fill(t, dxOff, dxOff + n * c * h * w, 0f);
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
+            BatchedConvSplit split = ctx.batchedConv;
+            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
+                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
+                    split.gradInput(ctx.threads, dyOff, wOff, dxOff, colOff, i0, imgs);
+                    continue;
+                }
                 permute(t, dyT, dyOff + i0 * f * sp, f, imgs, sp, false);
                 if (Simd.ENABLED) ConvGemmVector.nn(kk, ld, f, t, wOff, 1, kk, dyT, ld, colOff, ld);
                 else Sgemm.sgemm(true, false, kk, ld, f, t, wOff, kk, t, dyT, ld, 0f, t, colOff, ld, ctx.gemm, ctx.threads);
@@ -120,6 +131,7 @@ public final class LinearOps {
                     Col2im.col2im(t, colOff + j * sp, c, h, w, kh, kw, stride, stride, dilation, dilation, pt, pl, pb, pr,
                             t, dxOff + (i0 + j) * c * h * w, ld);
             }
+            split.release();
             return;
         }
         for (int img = 0; img < n; img++)
@@ -140,8 +152,14 @@ public final class LinearOps {
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
+            BatchedConvSplit split = ctx.batchedConv;
+            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
+                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
+                    split.gradWeight(ctx.threads, dyOff, xOff, dwOff, colOff, i0, imgs, i0 > 0);
+                    continue;
+                }
                 for (int j = 0; j < imgs; j++)
                     Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
                             pt, pl, pb, pr, t, colOff + j * sp, ld);
@@ -149,6 +167,7 @@ public final class LinearOps {
                 if (Simd.ENABLED) ConvGemmVector.nt(f, kk, ld, t, dyT, ld, colOff, ld, dwOff, kk, i0 > 0);
                 else Sgemm.sgemm(false, true, f, kk, ld, t, dyT, ld, t, colOff, ld, i0 == 0 ? 0f : 1f, t, dwOff, kk, ctx.gemm, ctx.threads);
             }
+            split.release();
             return;
         }
         for (int img = 0; img < n; img++)

@@ -19,6 +19,8 @@ public final class RunContext implements AutoCloseable {
     public final KernelThreads threads; // null: single-threaded
     /** The reusable task that splits a few-row product over the team (no allocation per call). */
     final SmallGemm.Split smallGemm = new SmallGemm.Split();
+    /** The reusable task that splits a chunk of a batched convolution over the team. */
+    final BatchedConvSplit batchedConv = new BatchedConvSplit();
     private long rngState;
 
     public RunContext(int threads) {
