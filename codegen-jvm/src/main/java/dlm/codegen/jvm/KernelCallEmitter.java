@@ -89,25 +89,25 @@ final class KernelCallEmitter {
 
     static void maxPool(Method m, EmitContext cx, Node n, Op.MaxPool2d p) {
         int[] x = cx.shape(n.input(0)), y = cx.shape(n.out());
-        call(m, PoolOps.class, "maxPool", false, cx.off(n.input(0)), cx.off(n.out()), x[0] * x[1], x[2], x[3], y[2], y[3],
+        call(m, PoolOps.class, "maxPool", true, cx.off(n.input(0)), cx.off(n.out()), x[0] * x[1], x[2], x[3], y[2], y[3],
                 p.kernel(), p.stride(), p.padTop(), p.padLeft());
     }
 
     static void maxPoolGrad(Method m, EmitContext cx, Node n, Op.MaxPool2dGrad p) {
         int[] dy = cx.shape(n.input(0)), x = cx.shape(n.input(1));
-        call(m, PoolOps.class, "maxPoolGrad", false, cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()),
+        call(m, PoolOps.class, "maxPoolGrad", true, cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()),
                 x[0] * x[1], x[2], x[3], dy[2], dy[3], p.kernel(), p.stride(), p.padTop(), p.padLeft());
     }
 
     static void avgPool(Method m, EmitContext cx, Node n, Op.AvgPool2d p) {
-        int[] x = cx.shape(n.input(0));
-        call(m, PoolOps.class, "avgPool", false, cx.off(n.input(0)), cx.off(n.out()), x[0] * x[1], x[2], x[3],
+        int[] x = cx.shape(n.input(0)), y = cx.shape(n.out());
+        call(m, PoolOps.class, "avgPool", true, cx.off(n.input(0)), cx.off(n.out()), x[0] * x[1], x[2], x[3], y[2], y[3],
                 p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
     }
 
     static void avgPoolGrad(Method m, EmitContext cx, Node n, Op.AvgPool2dGrad p) {
-        int[] dx = cx.shape(n.out());
-        call(m, PoolOps.class, "avgPoolGrad", false, cx.off(n.input(0)), cx.off(n.out()), dx[0] * dx[1], dx[2], dx[3],
+        int[] dx = cx.shape(n.out()), dy = cx.shape(n.input(0));
+        call(m, PoolOps.class, "avgPoolGrad", true, cx.off(n.input(0)), cx.off(n.out()), dx[0] * dx[1], dx[2], dx[3], dy[2], dy[3],
                 p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
     }
 

@@ -38,6 +38,38 @@ public final class PoolOps {
     /** The first maximum of a, b in window order, NaN counting as the maximum: b wins only if strictly better. */
     private static boolean beats(float b, float a) { return b > a || (b != b && a == a); }
 
+    // The entry points of generated code: big calls split over the kernel threads by planes.
+
+    public static void maxPool(float[] t, int xOff, int yOff, int planes, int h, int w, int oh, int ow,
+                               int k, int stride, int pt, int pl, RunContext ctx) {
+        if (PlaneSplit.worth(ctx, planes, h, w))
+            ctx.planes.run(ctx.threads, PlaneSplit.Kind.MAX, t, xOff, -1, yOff, planes, h, w, oh, ow, k, stride, pt, pl, 0, 0, false);
+        else maxPool(t, xOff, yOff, planes, h, w, oh, ow, k, stride, pt, pl);
+    }
+
+    public static void maxPoolGrad(float[] t, int dyOff, int xOff, int dxOff, int planes, int h, int w, int oh, int ow,
+                                   int k, int stride, int pt, int pl, RunContext ctx) {
+        if (PlaneSplit.worth(ctx, planes, h, w))
+            ctx.planes.run(ctx.threads, PlaneSplit.Kind.MAX_GRAD, t, dyOff, xOff, dxOff, planes, h, w, oh, ow, k, stride, pt, pl, 0, 0, false);
+        else maxPoolGrad(t, dyOff, xOff, dxOff, planes, h, w, oh, ow, k, stride, pt, pl);
+    }
+
+    public static void avgPool(float[] t, int xOff, int yOff, int planes, int h, int w, int oh, int ow,
+                               int k, int stride, int pt, int pl, int pb, int pr, boolean countIncludePad, RunContext ctx) {
+        if (PlaneSplit.worth(ctx, planes, h, w))
+            ctx.planes.run(ctx.threads, PlaneSplit.Kind.AVG, t, xOff, -1, yOff, planes, h, w, oh, ow, k, stride, pt, pl, pb, pr, countIncludePad);
+        else avgPool(t, xOff, yOff, planes, h, w, k, stride, pt, pl, pb, pr, countIncludePad);
+    }
+
+    public static void avgPoolGrad(float[] t, int dyOff, int dxOff, int planes, int h, int w, int oh, int ow,
+                                   int k, int stride, int pt, int pl, int pb, int pr, boolean countIncludePad, RunContext ctx) {
+        if (PlaneSplit.worth(ctx, planes, h, w))
+            ctx.planes.run(ctx.threads, PlaneSplit.Kind.AVG_GRAD, t, dyOff, -1, dxOff, planes, h, w, oh, ow, k, stride, pt, pl, pb, pr, countIncludePad);
+        else avgPoolGrad(t, dyOff, dxOff, planes, h, w, k, stride, pt, pl, pb, pr, countIncludePad);
+    }
+
+    // One thread, planes [0, planes).
+
     public static void maxPool(float[] t, int xOff, int yOff, int planes, int h, int w, int oh, int ow,
                                int k, int stride, int pt, int pl) {
         if (k == 2 && stride == 2 && inside(h, w, oh, ow, k, stride, pt, pl)) {

@@ -21,6 +21,8 @@ public final class RunContext implements AutoCloseable {
     final SmallGemm.Split smallGemm = new SmallGemm.Split();
     /** The reusable task that splits a chunk of a batched convolution over the team. */
     final BatchedConvSplit batchedConv = new BatchedConvSplit();
+    /** The reusable task that splits a pooling call over the team by planes. */
+    final PlaneSplit planes = new PlaneSplit();
     private long rngState;
 
     public RunContext(int threads) {
