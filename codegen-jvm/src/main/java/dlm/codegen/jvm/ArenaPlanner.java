@@ -59,7 +59,8 @@ final class ArenaPlanner {
             java.util.Set<Value> internal = kernels.get(i).internal();
             int pos = 2 * (i + 1);
             Fusion.Kernel kernel = kernels.get(i);
-            int[] loop = kernel.fused() ? kernel.nodes().getLast().out().shape().resolve(batch) : null;
+            // an epilogue kernel starts with a product, which must not write over what it reads
+            int[] loop = kernel.fused() && !Epilogues.isEpilogue(kernel) ? kernel.nodes().getLast().out().shape().resolve(batch) : null;
             Value v = n.out();
             switch (n.op()) {
                 case Op.Param p -> {

@@ -44,7 +44,8 @@ final class CodeGenerator implements Opcodes {
             String name = k.fused() ? "op" + i + "_fused" + k.nodes().size() : "op" + i + "_" + n.op().opName();
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, name, ARENA_CTX, null, null);
             mv.visitCode();
-            if (k.fused()) ElementwiseEmitter.fused(new Method(mv), cx, k.nodes(), k.internal());
+            if (Epilogues.isEpilogue(k)) KernelCallEmitter.withEpilogue(new Method(mv), cx, Epilogues.chain(k, cx));
+            else if (k.fused()) ElementwiseEmitter.fused(new Method(mv), cx, k.nodes(), k.internal());
             else emit(new Method(mv), cx, n, g);
             mv.visitInsn(RETURN);
             mv.visitMaxs(0, 0);

@@ -125,7 +125,7 @@ final class Fusion {
         }
         scalars = flush(kernels, scalars, consumers, kept);
         if (!group.isEmpty()) kernels.add(close(group, consumers, kept, "end of the step"));
-        return kernels;
+        return Epilogues.attach(g, outputs, schedule, batch, kernels);
     }
 
     private static long numel(int[] s) { long n = 1; for (int d : s) n *= d; return n; }

@@ -53,6 +53,30 @@ final class KernelCallEmitter {
                 prod(a, 0, ra - 2), rows, cols, k, mm.transA(), mm.transB(), rb == 2);
     }
 
+    /** A MatMul or Conv2d and its epilogue: one call, the epilogue's offsets -1 where a step is absent. */
+    static void withEpilogue(Method m, EmitContext cx, Epilogues.Chain e) {
+        Node n = e.product();
+        Object[] epilogue = {e.bias() == null ? -1 : cx.off(e.bias()), e.residual() == null ? -1 : cx.off(e.residual()),
+                e.residualAfter(), e.actCode(), (float) e.alpha(), e.pre() == null ? -1 : cx.off(e.pre()), cx.off(e.out())};
+        switch (n.op()) {
+            case Op.MatMul mm -> {
+                int[] a = cx.shape(n.input(0)), b = cx.shape(n.input(1));
+                int ra = a.length, rb = b.length;
+                int rows = a[mm.transA() ? ra - 1 : ra - 2], k = a[mm.transA() ? ra - 2 : ra - 1];
+                int cols = b[mm.transB() ? rb - 2 : rb - 1];
+                call(m, LinearOps.class, "matmulEpilogue", true, concat(new Object[]{cx.off(n.input(0)), cx.off(n.input(1)),
+                        prod(a, 0, ra - 2), rows, cols, k, mm.transA(), mm.transB(), rb == 2}, epilogue));
+            }
+            case Op.Conv2d c -> {
+                int[] x = cx.shape(n.input(0)), w = cx.shape(n.input(1)), y = cx.shape(n.out());
+                call(m, LinearOps.class, "conv2dEpilogue", true, concat(concat(new Object[]{cx.off(n.input(0)), cx.off(n.input(1)), colOff(cx, n)},
+                        convArgs(x, w, y[2], y[3], c.stride(), c.dilation(), c.groups(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())),
+                        epilogue));
+            }
+            default -> throw new IllegalStateException("no epilogue for " + n.op().opName());
+        }
+    }
+
     /** x and w dims, output spatial size, and the convolution's attributes, in LinearOps' order. */
     private static Object[] convArgs(int[] x, int[] w, int oh, int ow, int stride, int dilation, int groups,
                                      int pt, int pl, int pb, int pr) {

@@ -10,6 +10,8 @@ final class GemmTask implements KernelThreads.Task {
     boolean simd, transA, transB, accumulate, splitN;
     int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, chunk;
     float[] a, b, c;
+    /** Applied to each final block of C; null for none. */
+    GemmEpilogue epilogue;
 
     GemmTask(GemmWorkspace ws) {
         this.ws = ws;
@@ -39,6 +41,7 @@ final class GemmTask implements KernelThreads.Task {
     /** Drops the array references so the workspace does not keep a model's arrays alive. */
     void clear() {
         a = b = c = null;
+        epilogue = null;
     }
 
     @Override
@@ -61,10 +64,14 @@ final class GemmTask implements KernelThreads.Task {
         int cAt = cOff + m0 * ldc + n0;
         if (simd) {
             SgemmVector.gemm(transA, transB, m1 - m0, n1 - n0, k, a, aAt, lda, b, bAt, ldb,
-                    accumulate, c, cAt, ldc, ws.packA[part], ws.packB[part], ws.tile[part], ws.ncMax);
+                    accumulate, c, cAt, ldc, ws.packA[part], ws.packB[part], ws.tile[part], ws.ncMax,
+                    epilogue, m0, n0);
         } else {
             SgemmScalar.gemm(transA, transB, m1 - m0, n1 - n0, k, a, aAt, lda, b, bAt, ldb,
                     accumulate, c, cAt, ldc);
+            if (epilogue != null) {
+                epilogue.finish(c, m0, m1, n0, n1);
+            }
         }
     }
 }

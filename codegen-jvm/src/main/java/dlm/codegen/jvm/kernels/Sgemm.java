@@ -30,7 +30,19 @@ public final class Sgemm {
                              float beta, float[] c, int cOff, int ldc,
                              GemmWorkspace ws, KernelThreads threads) {
         run(Simd.ENABLED, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                ws, threads, PARALLEL_MIN_FLOPS);
+                ws, threads, PARALLEL_MIN_FLOPS, null);
+    }
+
+    /**
+     * The same product with {@code epilogue} applied to each block of C as soon as the block is
+     * final (on the thread that computed it), rather than in a pass over all of C afterwards.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                             float beta, float[] c, int cOff, int ldc,
+                             GemmWorkspace ws, KernelThreads threads, GemmEpilogue epilogue) {
+        run(Simd.ENABLED, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                ws, threads, PARALLEL_MIN_FLOPS, epilogue);
     }
 
     /** The same product in plain Java, whatever {@link Simd#ENABLED} says. */
@@ -39,13 +51,20 @@ public final class Sgemm {
                                    float beta, float[] c, int cOff, int ldc,
                                    GemmWorkspace ws, KernelThreads threads) {
         run(false, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
-                ws, threads, PARALLEL_MIN_FLOPS);
+                ws, threads, PARALLEL_MIN_FLOPS, null);
     }
 
     static void run(boolean simd, boolean transA, boolean transB, int m, int n, int k,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float beta, float[] c, int cOff, int ldc,
                     GemmWorkspace ws, KernelThreads threads, long minParallelFlops) {
+        run(simd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, ws, threads, minParallelFlops, null);
+    }
+
+    static void run(boolean simd, boolean transA, boolean transB, int m, int n, int k,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc,
+                    GemmWorkspace ws, KernelThreads threads, long minParallelFlops, GemmEpilogue epilogue) {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("negative size " + m + "x" + n + "x" + k);
         }
@@ -64,10 +83,14 @@ public final class Sgemm {
             if (!accumulate) {
                 scale(0f, m, n, c, cOff, ldc);
             }
+            if (epilogue != null) {
+                epilogue.finish(c, 0, m, 0, n);
+            }
             return;
         }
         GemmTask task = ws.task;
         task.set(simd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+        task.epilogue = epilogue;
         int team = threads == null ? 1 : Math.min(threads.size(), ws.threads());
         long flops = 2L * m * n * k;
         if (team <= 1 || flops < minParallelFlops) {

@@ -23,12 +23,15 @@ final class SgemmVector {
     /**
      * C[m, n] = op(A)[m, k] op(B)[k, n] (+ C if {@code accumulate}); {@code ncMax} is the
      * packed-B capacity in columns, a multiple of {@link #NR}. {@code tile} holds at
-     * least MR x NR floats for the edges of C.
+     * least MR x NR floats for the edges of C. {@code epilogue} (may be null) gets each
+     * MC x NC block of C after its last K panel, while the block is in L2; this C starts at
+     * row {@code i0}, column {@code j0} of the epilogue's C.
      */
     static void gemm(boolean transA, boolean transB, int m, int n, int k,
                      float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                      boolean accumulate, float[] c, int cOff, int ldc,
-                     float[] packA, float[] packB, float[] tile, int ncMax) {
+                     float[] packA, float[] packB, float[] tile, int ncMax,
+                     GemmEpilogue epilogue, int i0, int j0) {
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -41,6 +44,9 @@ final class SgemmVector {
                     int aAt = transA ? aOff + pc * lda + ic : aOff + ic * lda + pc;
                     GemmPacking.packA(transA, mc, kc, a, aAt, lda, packA, MR);
                     block(mc, nc, kc, packA, packB, c, cOff + ic * ldc + jc, ldc, acc, tile);
+                    if (epilogue != null && pc + kc >= k) {
+                        epilogue.finish(c, i0 + ic, i0 + ic + mc, j0 + jc, j0 + jc + nc);
+                    }
                 }
             }
         }

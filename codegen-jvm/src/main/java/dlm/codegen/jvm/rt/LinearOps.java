@@ -35,6 +35,33 @@ public final class LinearOps {
                     0f, t, cOff + l * m * n, n, ctx.gemm, ctx.threads);
     }
 
+    /**
+     * A product with its epilogue (see {@link EpilogueOps#run}): the product goes to {@code pre}
+     * when the activation's input is stored, else to {@code out}, and each finished block of it
+     * gets the bias (per column), the residual and the activation while it is in cache.
+     */
+    public static void matmulEpilogue(float[] t, int aOff, int bOff, int lead, int m, int n, int k,
+                                      boolean transA, boolean transB, boolean sharedB,
+                                      int bias, int res, boolean resAfter, int act, float alpha, int pre, int out,
+                                      RunContext ctx) {
+        int c = pre >= 0 ? pre : out, lda = transA ? m : k, ldb = transB ? k : n;
+        if (sharedB && SmallGemm.handles(transA, lead * m)) {
+            SmallGemm.gemm(transB, lead * m, n, k, t, aOff, bOff, c, ctx);
+            DenseEpilogue.rows(t, c, n, 0, lead * m, 0, n, bias, res, resAfter, act, alpha, pre, out);
+            return;
+        }
+        DenseEpilogue e = ctx.epilogue.set(c, n, bias, res, resAfter, act, alpha, pre, out);
+        if (sharedB && !transA) {
+            Sgemm.sgemm(false, transB, lead * m, n, k, t, aOff, lda, t, bOff, ldb, 0f, t, c, n, ctx.gemm, ctx.threads, e);
+            return;
+        }
+        for (int l = 0; l < lead; l++) {
+            Sgemm.sgemm(transA, transB, m, n, k, t, aOff + l * m * k, lda, t, sharedB ? bOff : bOff + l * k * n, ldb,
+                    0f, t, c + l * m * n, n, ctx.gemm, ctx.threads);
+            e.finish(t, l * m, (l + 1) * m, 0, n);
+        }
+    }
+
     private static boolean pointwise(int kh, int kw, int stride, int pt, int pl, int pb, int pr) {
         return kh == 1 && kw == 1 && stride == 1 && pt == 0 && pl == 0 && pb == 0 && pr == 0;
     }
@@ -62,6 +89,20 @@ public final class LinearOps {
         return (long) chunk(n, kk, f, sp) * (kk + f) * sp;
     }
 
+    /**
+     * The product of a chunk of images, [f][imgs][sp] at src, to NCHW with the epilogue applied
+     * on the way (no epilogue: a plain copy).
+     */
+    private static void toNchw(float[] t, int src, int f, int imgs, int sp, int firstImage,
+                               int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
+        for (int ch = 0; ch < f; ch++)
+            for (int j = 0; j < imgs; j++) {
+                int at = ((firstImage + j) * f + ch) * sp;
+                EpilogueOps.run(t, src + (ch * imgs + j) * sp, sp, bias < 0 ? -1 : bias + ch, 0, res < 0 ? -1 : res + at,
+                        resAfter, act, alpha, pre < 0 ? -1 : pre + at, out + at);
+            }
+    }
+
     /** [f][imgs][sp] at src to [imgs][f][sp] at dst (or back when toNchw is false). */
     private static void permute(float[] t, int src, int dst, int f, int imgs, int sp, boolean toNchw) {
         permute(t, src, dst, f, imgs, 0, imgs, sp, toNchw);
@@ -81,8 +122,24 @@ public final class LinearOps {
     public static void conv2d(float[] t, int xOff, int wOff, int yOff, int colOff,
                               int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow,
                               int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
+        conv2dEpilogue(t, xOff, wOff, colOff, n, c, h, w, f, kh, kw, oh, ow, stride, dilation, groups, pt, pl, pb, pr,
+                -1, -1, false, EpilogueOps.NONE, 0f, -1, yOff, ctx);
+    }
+
+    /**
+     * A convolution with its epilogue (see {@link EpilogueOps#run}; bias per channel), applied
+     * to each image's output as it is produced: batched, while the chunk's product is copied
+     * to NCHW; per image, right after the image's product.
+     */
+    public static void conv2dEpilogue(float[] t, int xOff, int wOff, int colOff,
+                                      int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow,
+                                      int stride, int dilation, int groups, int pt, int pl, int pb, int pr,
+                                      int bias, int res, boolean resAfter, int act, float alpha, int pre, int out,
+                                      RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
+        int yOff = pre >= 0 ? pre : out;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
+        boolean epilogue = bias >= 0 || res >= 0 || act != EpilogueOps.NONE;
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
             for (int i0 = 0; i0 < n; i0 += chunk) {
@@ -92,11 +149,11 @@ public final class LinearOps {
                             pt, pl, pb, pr, t, colOff + j * sp, ld);
                 if (Simd.ENABLED) ConvGemmVector.nn(f, ld, kk, t, wOff, kk, 1, colOff, ld, prod, ld);
                 else Sgemm.sgemm(false, false, f, ld, kk, t, wOff, kk, t, colOff, ld, 0f, t, prod, ld, ctx.gemm, ctx.threads);
-                permute(t, prod, yOff + i0 * f * sp, f, imgs, sp, true);
+                toNchw(t, prod, f, imgs, sp, i0, bias, res, resAfter, act, alpha, pre, out);
             }
             return;
         }
-        for (int img = 0; img < n; img++)
+        for (int img = 0; img < n; img++) {
             for (int g = 0; g < groups; g++) {
                 int x = xOff + (img * c + g * cg) * h * w;
                 int col = colOff;
@@ -105,6 +162,13 @@ public final class LinearOps {
                 Sgemm.sgemm(false, false, fg, sp, kk, t, wOff + g * fg * kk, kk, t, col, sp,
                         0f, t, yOff + (img * f + g * fg) * sp, sp, ctx.gemm, ctx.threads);
             }
+            if (!epilogue) continue;
+            for (int ch = 0; ch < f; ch++) {
+                int at = (img * f + ch) * sp;
+                EpilogueOps.run(t, yOff + at, sp, bias < 0 ? -1 : bias + ch, 0, res < 0 ? -1 : res + at, resAfter,
+                        act, alpha, pre < 0 ? -1 : pre + at, out + at);
+            }
+        }
     }
 
     /** dx[N, C, H, W] from dy[N, F, oh, ow] and w: W^T dy per image and group, then col2im. */

@@ -23,6 +23,8 @@ public final class RunContext implements AutoCloseable {
     final BatchedConvSplit batchedConv = new BatchedConvSplit();
     /** The reusable task that splits a pooling call over the team by planes. */
     final PlaneSplit planes = new PlaneSplit();
+    /** The reusable bias-and-activation epilogue of a dense layer's product. */
+    final DenseEpilogue epilogue = new DenseEpilogue();
     private long rngState;
 
     public RunContext(int threads) {
