@@ -95,8 +95,14 @@ public final class LinearOps {
      */
     private static void toNchw(float[] t, int src, int f, int imgs, int sp, int firstImage,
                                int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
+        toNchw(t, src, f, imgs, 0, imgs, sp, firstImage, bias, res, resAfter, act, alpha, pre, out);
+    }
+
+    /** {@link #toNchw} of images [j0, j1) of the chunk only. */
+    static void toNchw(float[] t, int src, int f, int imgs, int j0, int j1, int sp, int firstImage,
+                       int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
         for (int ch = 0; ch < f; ch++)
-            for (int j = 0; j < imgs; j++) {
+            for (int j = j0; j < j1; j++) {
                 int at = ((firstImage + j) * f + ch) * sp;
                 EpilogueOps.run(t, src + (ch * imgs + j) * sp, sp, bias < 0 ? -1 : bias + ch, 0, res < 0 ? -1 : res + at,
                         resAfter, act, alpha, pre < 0 ? -1 : pre + at, out + at);
@@ -142,8 +148,14 @@ public final class LinearOps {
         boolean epilogue = bias >= 0 || res >= 0 || act != EpilogueOps.NONE;
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
+            BatchedConvSplit split = ctx.batchedConv;
+            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
             for (int i0 = 0; i0 < n; i0 += chunk) {
                 int imgs = Math.min(chunk, n - i0), ld = imgs * sp, prod = colOff + kk * ld;
+                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
+                    split.forward(ctx.threads, xOff, wOff, colOff, i0, imgs, bias, res, resAfter, act, alpha, pre, out);
+                    continue;
+                }
                 for (int j = 0; j < imgs; j++)
                     Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
                             pt, pl, pb, pr, t, colOff + j * sp, ld);
@@ -151,6 +163,7 @@ public final class LinearOps {
                 else Sgemm.sgemm(false, false, f, ld, kk, t, wOff, kk, t, colOff, ld, 0f, t, prod, ld, ctx.gemm, ctx.threads);
                 toNchw(t, prod, f, imgs, sp, i0, bias, res, resAfter, act, alpha, pre, out);
             }
+            split.release();
             return;
         }
         for (int img = 0; img < n; img++) {

@@ -11,8 +11,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The backward convolutions split over two kernel threads: the same floats as on one thread
- * (each output computed by the same operations), and the sums of a plain loop in double.
+ * Batched convolutions split over two kernel threads, forward (with a bias + relu epilogue)
+ * and both backward: the same floats as on one thread (each output computed by the same
+ * operations), and the sums of a plain loop in double.
  */
 class BatchedConvSplitTest {
     @ParameterizedTest(name = "n={0} c={1} {2}x{3} f={4} k={5} stride={6} pad={7}")
@@ -25,21 +26,22 @@ class BatchedConvSplitTest {
         int oh = ConvGeometry.outSize(h, k, stride, 1, pad, pad), ow = ConvGeometry.outSize(w, k, stride, 1, pad, pad);
         int kk = c * k * k, sp = oh * ow;
         assertTrue(LinearOps.batched(1, k, k, stride, pad, pad, pad, pad));
-        int x = 0, wt = x + n * c * h * w, dy = wt + f * kk, dx = dy + n * f * sp, dw = dx + n * c * h * w, col = dw + f * kk;
+        int x = 0, wt = x + n * c * h * w, dy = wt + f * kk, bias = dy + n * f * sp, dx = bias + f, dw = dx + n * c * h * w;
+        int out = dw + f * kk, col = out + n * f * sp;
         int size = (int) (col + LinearOps.batchedScratch(n, kk, f, sp));
         float[] t = new float[size];
         SplittableRandom r = new SplittableRandom(n * 31 + c);
         for (int i = 0; i < dx; i++) t[i] = (float) r.nextGaussian();
         float[] one = t.clone(), two = t.clone();
-        run(one, 1, x, wt, dy, dx, dw, col, n, c, h, w, f, k, oh, ow, stride, pad);
-        run(two, 2, x, wt, dy, dx, dw, col, n, c, h, w, f, k, oh, ow, stride, pad);
+        run(one, 1, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, k, oh, ow, stride, pad);
+        run(two, 2, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, k, oh, ow, stride, pad);
         assertArrayEquals(java.util.Arrays.copyOfRange(one, dx, col), java.util.Arrays.copyOfRange(two, dx, col),
-                "dx and dw on two threads equal dx and dw on one");
+                "dx, dw and y on two threads equal those on one");
         if (Simd.ENABLED) // the split happens on the Vector API path only: check that these sizes take it
             try (RunContext ctx = new RunContext(2)) {
                 assertTrue(BatchedConvSplit.worth(ctx.threads, Math.min(n, LinearOps.chunk(n, kk, f, sp)), kk, f, sp));
             }
-        double[] wantDx = new double[n * c * h * w], wantDw = new double[f * kk];
+        double[] wantDx = new double[n * c * h * w], wantDw = new double[f * kk], wantY = new double[n * f * sp];
         for (int i = 0; i < n; i++)
             for (int o = 0; o < f; o++)
                 for (int y = 0; y < oh; y++)
@@ -53,16 +55,23 @@ class BatchedConvSplitTest {
                                     int xi = ((i * c + ch) * h + iy) * w + ix, wi = ((o * c + ch) * k + a) * k + b;
                                     wantDx[xi] += g * t[wt + wi];
                                     wantDw[wi] += g * t[x + xi];
+                                    wantY[((i * f + o) * oh + y) * ow + z] += (double) t[x + xi] * t[wt + wi];
                                 }
                     }
         for (int i = 0; i < wantDx.length; i++) assertEquals(wantDx[i], two[dx + i], 1e-4 * (1 + Math.abs(wantDx[i])), "dx[" + i + "]");
         for (int i = 0; i < wantDw.length; i++) assertEquals(wantDw[i], two[dw + i], 1e-4 * (1 + Math.abs(wantDw[i])), "dw[" + i + "]");
+        for (int i = 0; i < wantY.length; i++) {
+            double want = Math.max(0, wantY[i] + t[bias + i / sp % f]);
+            assertEquals(want, two[out + i], 1e-4 * (1 + Math.abs(want)), "relu(conv + bias)[" + i + "]");
+        }
     }
 
-    private static void run(float[] t, int threads, int x, int wt, int dy, int dx, int dw, int col,
+    private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
                             int n, int c, int h, int w, int f, int k, int oh, int ow, int stride, int pad) {
         try (RunContext ctx = new RunContext(threads)) {
             for (int rep = 0; rep < 2; rep++) { // the task object is reused
+                LinearOps.conv2dEpilogue(t, x, wt, col, n, c, h, w, f, k, k, oh, ow, stride, 1, 1, pad, pad, pad, pad,
+                        bias, -1, false, EpilogueOps.RELU, 0f, -1, out, ctx);
                 LinearOps.conv2dGradInput(t, dy, wt, dx, col, n, c, h, w, f, k, k, oh, ow, stride, 1, 1, pad, pad, pad, pad, ctx);
                 LinearOps.conv2dGradWeight(t, dy, x, dw, col, n, c, h, w, f, k, k, oh, ow, stride, 1, 1, pad, pad, pad, pad, ctx);
             }
