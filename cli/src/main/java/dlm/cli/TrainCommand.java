@@ -4,6 +4,7 @@ import dlm.runtime.CompiledModel;
 import dlm.runtime.Dataset;
 import dlm.runtime.DlmException;
 import dlm.runtime.io.Safetensors;
+import dlm.runtime.train.EvalBatch;
 import dlm.runtime.train.FitOptions;
 import dlm.runtime.train.History;
 import dlm.runtime.train.Trainer;
@@ -72,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
             report(h);
             if (td.test() != null) {
                 Dataset test = h.standardizer() == null ? td.test() : h.standardizer().apply(td.test());
-                Map<String, Double> r = Trainer.evaluate(m, test, Math.max(batch, 256));
+                Map<String, Double> r = Trainer.evaluate(m, test, EvalBatch.forTraining(test.size(), batch));
                 System.out.println("test: " + format(r));
             }
             if (save != null) System.out.println("saved best weights (epoch " + (h.bestEpoch()) + ") to " + save);

@@ -66,6 +66,12 @@ public final class Idx {
             throw new DlmException(source + ": truncated: shape " + Arrays.toString(shape) + " needs " + expected
                     + " bytes, file has " + b.length);
         float[] out = new float[(int) numel];
+        if (type == 0x08) {
+            // Unsigned bytes (every MNIST-style image file): a plain loop the JIT vectorizes,
+            // not a ByteBuffer read and a type switch per element.
+            for (int i = 0; i < out.length; i++) out[i] = b[headerLen + i] & 0xff;
+            return Tensor.of(out, shape);
+        }
         bb.position(headerLen);
         for (int i = 0; i < out.length; i++) {
             out[i] = switch (type) {

@@ -19,9 +19,16 @@ public record History(List<Epoch> epochs, String monitor, int bestEpoch, double 
 
     /**
      * One epoch: {@code values} holds "loss" and each metric for the training data, and
-     * "val_loss", "val_&lt;metric&gt;" for the validation data, in that order.
+     * "val_loss", "val_&lt;metric&gt;" for the validation data, in that order. {@code seconds}
+     * is the epoch's wall time, {@code stepSeconds} the part of it spent inside the model's
+     * training steps (the rest is batching, metrics, validation and checkpointing).
      */
-    public record Epoch(int epoch, Map<String, Double> values, double seconds) {}
+    public record Epoch(int epoch, Map<String, Double> values, double seconds, double stepSeconds) {
+        /** Share of the epoch spent outside the training steps, 0..1. */
+        public double outsideStepShare() {
+            return seconds > 0 ? Math.max(0, seconds - stepSeconds) / seconds : 0;
+        }
+    }
 
     /** One quantity over the epochs, e.g. {@code series("val_accuracy")}. */
     public double[] series(String key) {

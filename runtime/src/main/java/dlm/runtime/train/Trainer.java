@@ -80,9 +80,13 @@ public final class Trainer {
             long t0 = System.nanoTime();
             if (opts.shuffle()) Dataset.shuffle(order, rng);
             double lossSum = 0;
+            long stepNanos = 0;
             for (int from = 0; from < n; from += batch) {
                 int to = Math.min(n, from + batch);
-                Map<String, Tensor> out = model.trainStep(inputs.gather(order, from, to), targets.gather(order, from, to));
+                Map<String, Tensor> in = inputs.gather(order, from, to), tg = targets.gather(order, from, to);
+                long s0 = System.nanoTime();
+                Map<String, Tensor> out = model.trainStep(in, tg);
+                stepNanos += System.nanoTime() - s0;
                 Tensor l = out.get("loss");
                 if (l == null) throw new IllegalStateException("trainStep returned no \"loss\"");
                 if (!Float.isFinite(l.item()))
@@ -106,7 +110,7 @@ public final class Trainer {
                 values.putAll(Metrics.compute(sig.metrics(), Tensor.of(epochPred, n, predCols), epochTarget, sig.prediction()));
             }
             if (val != null)
-                evaluate(model, val, batch, loss).forEach((k, v) -> values.put("val_" + k, v));
+                evaluate(model, val, EvalBatch.forTraining(val.size(), batch), loss).forEach((k, v) -> values.put("val_" + k, v));
             Double current = values.get(monitor);
             if (current == null)
                 throw new DlmException("cannot monitor " + monitor + "; available: " + String.join(", ", values.keySet()));
@@ -120,7 +124,7 @@ public final class Trainer {
                 }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
-            log.add(new History.Epoch(epoch, values, seconds));
+            log.add(new History.Epoch(epoch, values, seconds, stepNanos / 1e9));
             progress.epoch(epoch, values, seconds, saved);
         }
         return new History(log, monitor, bestEpoch, best, standardizer);

@@ -43,6 +43,17 @@ class IdxTest {
     }
 
     @Test
+    void unsignedBytesAboveOneTwentySevenStayPositiveAndOtherTypesKeepTheirSign() {
+        // 0x08 takes its own fast loop; 0x09 (signed byte) and 0x0B (big-endian short) the general one.
+        byte[] ubyte = {0, 0, 0x08, 1, 0, 0, 0, 5, 0, 1, 127, (byte) 128, (byte) 255};
+        assertEquals(Tensor.vector(0, 1, 127, 128, 255), Idx.parse(ubyte, "u"));
+        byte[] sbyte = {0, 0, 0x09, 1, 0, 0, 0, 3, 1, (byte) 128, (byte) 255};
+        assertEquals(Tensor.vector(1, -128, -1), Idx.parse(sbyte, "s"));
+        byte[] shorts = {0, 0, 0x0B, 1, 0, 0, 0, 2, 1, 2, (byte) 0xff, (byte) 0xfe};
+        assertEquals(Tensor.vector(258, -2), Idx.parse(shorts, "h"));
+    }
+
+    @Test
     void badMagic() throws IOException {
         Path p = dir.resolve("x");
         Files.write(p, new byte[]{1, 2, 8, 1, 0, 0, 0, 0});

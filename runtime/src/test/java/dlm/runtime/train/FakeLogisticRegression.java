@@ -17,7 +17,7 @@ import java.util.Map;
  * target "y" [1], output "p" = sigmoid(fc(x)), binary cross-entropy, plain SGD. It records
  * what the trainer feeds it.
  */
-final class FakeLogisticRegression implements CompiledModel {
+class FakeLogisticRegression implements CompiledModel {
     final int k;
     final float lr;
     final float[] w;

@@ -127,6 +127,53 @@ class TrainerTest {
     }
 
     @Test
+    void epochsRecordTheTimeInsideTrainingStepsApartFromValidation() {
+        // Sleeps give lower bounds that hold however loaded the machine is: 5 steps of >= 20 ms
+        // inside trainStep, and >= 30 ms of validation predict that must count as outside.
+        Dataset.Split s = blobs(50, 2).split(0.2, 0);
+        FakeLogisticRegression slow = new FakeLogisticRegression(2, 0.1f, List.of()) {
+            @Override public Map<String, Tensor> trainStep(Map<String, Tensor> in, Map<String, Tensor> tg) {
+                sleep(20);
+                return super.trainStep(in, tg);
+            }
+
+            @Override public Map<String, Tensor> predict(Map<String, Tensor> in) {
+                sleep(30);
+                return super.predict(in);
+            }
+        };
+        History h = Trainer.fit(slow, s.train(), s.validation(), quiet().withEpochs(2).withBatchSize(8));
+        for (History.Epoch e : h.epochs()) {
+            assertTrue(e.stepSeconds() >= 5 * 0.020, "step time " + e.stepSeconds());
+            assertTrue(e.seconds() - e.stepSeconds() >= 0.030, "outside " + (e.seconds() - e.stepSeconds()));
+            assertEquals((e.seconds() - e.stepSeconds()) / e.seconds(), e.outsideStepShare(), 1e-12);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void validationPredictsInOneBatchSize() {
+        // 60 validation samples with training batch 8: one predict batch of 60, not 7 of 8 and one of 4.
+        Dataset.Split s = blobs(300, 4).split(0.2, 0);
+        List<Integer> predictBatches = new ArrayList<>();
+        FakeLogisticRegression m = new FakeLogisticRegression(2, 0.1f, List.of("accuracy")) {
+            @Override public Map<String, Tensor> predict(Map<String, Tensor> in) {
+                predictBatches.add(in.get("x").dim(0));
+                return super.predict(in);
+            }
+        };
+        Trainer.fit(m, s.train(), s.validation(), quiet().withEpochs(1).withBatchSize(8));
+        assertEquals(List.of(60), predictBatches);
+    }
+
+    @Test
     void batchTensorsAreReusedAcrossSteps() {
         FakeLogisticRegression m = new FakeLogisticRegression(1, 0.01f, List.of());
         Trainer.fit(m, indexed(10), null, quiet().withEpochs(2).withBatchSize(4));
