@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Bias, activation and residual as the epilogue of a MatMul or Conv2d: the planned kernel
- * holds the chain, and the results with the epilogue, without it (-Ddlm.epilogue=false) and
+ * holds the chain, and the results with the epilogue (-Ddlm.epilogue=true), without it and
  * from the interpreter agree, on odd sizes that reach every product path (few rows, packed
  * GEMM over several row blocks on two threads, batched and per-image convolution).
  */
@@ -47,7 +47,7 @@ class EpilogueTest {
 
     /** The kernel holding the product that makes value v, from explain. */
     private static Explanation.Kernel kernelOf(Graph g, int batch, Value product) {
-        Explanation e = JvmCompiler.explain(g, batch, n -> true, true);
+        Explanation e = withEpilogue(true, () -> JvmCompiler.explain(g, batch, n -> true, true));
         String name = product + " = ";
         return e.kernels().stream().filter(k -> k.ops().stream().anyMatch(o -> o.startsWith(name))).findFirst().orElseThrow();
     }
@@ -177,7 +177,7 @@ class EpilogueTest {
     @Test void trainingStepStoresTheActivationInputAndAgrees() {
         Differential d = new Differential(5, 7);
         Graph train = Pipelines.training(convTraining(d).train().orElseThrow()).run(d.g);
-        Explanation e = JvmCompiler.explain(train, 7, n -> true, true);
+        Explanation e = withEpilogue(true, () -> JvmCompiler.explain(train, 7, n -> true, true));
         Explanation.Kernel conv = e.kernels().stream().filter(k -> k.ops().getFirst().contains("conv2d(")).findFirst().orElseThrow();
         assertEquals(3, conv.ops().size(), conv.toString());
         assertEquals(2, conv.stores().size(), "the relu's input (for its gradient) and the relu: " + conv.stores());
@@ -210,11 +210,18 @@ class EpilogueTest {
         agree(d, 1);
     }
 
-    @Test void offByProperty() {
+    @Test void offByDefaultOnByProperty() {
         Differential d = new Differential(4, 4);
         Value p = d.op(new Op.MatMul(false, true), d.input(-1, 1, 6), d.param(-1, 1, 5, 6));
         d.g.output("y", act(d, UnaryFn.RELU, add(d, p, d.param(-1, 1, 5))));
+        String old = System.getProperty("dlm.epilogue");
+        System.clearProperty("dlm.epilogue");
+        try {
+            Explanation e = JvmCompiler.explain(d.g, 4, n -> true, true);
+            assertTrue(e.kernels().stream().anyMatch(k -> k.ops().size() == 1 && k.ops().getFirst().startsWith(p + " = ")), e.kernels().toString());
+        } finally {
+            if (old != null) System.setProperty("dlm.epilogue", old);
+        }
         assertEquals(3, kernelOf(d.g, 4, p).ops().size());
-        assertEquals(1, withEpilogue(false, () -> kernelOf(d.g, 4, p)).ops().size());
     }
 }

@@ -23,6 +23,10 @@ public final class EpilogueOps {
     public static void run(float[] t, int src, int n, int bias, int biasStep, int res, boolean resAfter,
                            int act, float alpha, int pre, int out) {
         int mid = pre >= 0 ? pre : out;
+        if (bias >= 0 && res < 0 && act == RELU) {
+            biasRelu(t, src, n, bias, biasStep, pre, out);
+            return;
+        }
         // a few short passes over a run in L1, each a loop C2 can vectorize, rather than one loop
         // that branches on every option
         if (bias >= 0 && biasStep == 1) {
@@ -44,6 +48,32 @@ public final class EpilogueOps {
             default -> throw new IllegalArgumentException("activation code " + act);
         }
         if (res >= 0 && resAfter) addInto(t, out, res, n);
+    }
+
+    /**
+     * The common layer, bias then relu, in one pass rather than two: the same float add and
+     * relu (so the same bits), one read and one or two writes per element.
+     */
+    private static void biasRelu(float[] t, int src, int n, int bias, int biasStep, int pre, int out) {
+        if (biasStep == 1 && pre < 0) {
+            for (int i = 0; i < n; i++) t[out + i] = ReluOps.reluOf(t[src + i] + t[bias + i]);
+        } else if (biasStep == 1) {
+            for (int i = 0; i < n; i++) {
+                float x = t[src + i] + t[bias + i];
+                t[pre + i] = x;
+                t[out + i] = ReluOps.reluOf(x);
+            }
+        } else if (pre < 0) {
+            float b = t[bias];
+            for (int i = 0; i < n; i++) t[out + i] = ReluOps.reluOf(t[src + i] + b);
+        } else {
+            float b = t[bias];
+            for (int i = 0; i < n; i++) {
+                float x = t[src + i] + b;
+                t[pre + i] = x;
+                t[out + i] = ReluOps.reluOf(x);
+            }
+        }
     }
 
     private static void addInto(float[] t, int to, int from, int n) {
