@@ -60,7 +60,9 @@ final class ArenaPlanner {
             int pos = 2 * (i + 1);
             Fusion.Kernel kernel = kernels.get(i);
             // an epilogue kernel starts with a product, which must not write over what it reads
-            int[] loop = kernel.fused() && !Epilogues.isEpilogue(kernel) ? kernel.nodes().getLast().out().shape().resolve(batch) : null;
+            int[] loop = kernel.fused() && !Epilogues.isEpilogue(kernel) ? kernel.loopShape(batch) : null;
+            // a reduction inside a fused loop accumulates while the loop still reads: never in place of an input
+            int def = kernel.fused() && Fusion.accumulates(n.op()) ? pos - 1 : pos;
             Value v = n.out();
             switch (n.op()) {
                 case Op.Param p -> {
@@ -78,7 +80,7 @@ final class ArenaPlanner {
                 default -> {
                     if (internal.contains(v)) break;
                     boolean fed = n.op() instanceof Op.Input || n.op() instanceof Op.Target;
-                    Block b = new Block(v.shape().numel(batch), fed ? 0 : pos, fed ? 0 : pos);
+                    Block b = new Block(v.shape().numel(batch), fed ? 0 : def, fed ? 0 : pos);
                     storage.put(v, b);
                     blocks.add(b);
                 }

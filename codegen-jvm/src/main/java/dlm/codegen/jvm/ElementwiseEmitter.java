@@ -144,97 +144,28 @@ final class ElementwiseEmitter implements Opcodes {
         });
     }
 
-    /**
-     * A fused run of elementwise ops of one output shape as ONE loop nest: per element, each op's
-     * result goes to a float local; the values in {@code internal} stay there, the others are
-     * also stored. Arena inputs are read with broadcasting, each once per element, all of them
-     * before the first store.
-     */
+    /** A fused kernel: see {@link FusedKernelEmitter}. */
     static void fused(Method m, EmitContext cx, List<Node> nodes, java.util.Set<Value> internal) {
-        int[] out = cx.shape(nodes.getLast().out());
-        List<Integer> bases = new ArrayList<>();
-        List<int[]> strides = new ArrayList<>();
-        java.util.Map<Value, Integer> operand = new java.util.LinkedHashMap<>();
-        java.util.Set<Value> produced = new java.util.HashSet<>();
-        for (Node n : nodes) {
-            for (Value v : n.inputs()) {
-                if (produced.contains(v) || cx.constant(v) != null || operand.containsKey(v)) continue;
-                operand.put(v, bases.size());
-                bases.add(cx.off(v));
-                strides.add(LoopNest.broadcastStrides(cx.shape(v), out));
-            }
-            produced.add(n.out());
-            if (!internal.contains(n.out())) {
-                operand.put(n.out(), bases.size());
-                bases.add(cx.off(n.out()));
-                strides.add(LoopNest.strides(out));
-            }
-        }
-        for (int d : out) if (d == 0) return;
-        int[][] st = strides.toArray(int[][]::new);
-        LoopNest.Collapsed c = LoopNest.collapse(out, st);
-        // inputs that do not move along the innermost loop (a bias, Adam's scalars) are loaded once before it:
-        // the JIT cannot hoist them itself, as the loop stores into the same array
-        java.util.Map<Value, Integer> invariant = new java.util.HashMap<>();
-        for (var e : operand.entrySet())
-            if (!produced.contains(e.getKey()) && c.innerStride(e.getValue()) == 0) invariant.put(e.getKey(), m.newInt());
-        LoopNest.emit(m, c, bases.stream().mapToInt(Integer::intValue).toArray(), new LoopNest.Body() {
-            @Override public void beforeInner(Method mm, LoopNest.Index idx) {
-                for (var e : invariant.entrySet()) {
-                    Loops.load(mm, idx, operand.get(e.getKey()));
-                    mm.mv.visitVarInsn(FSTORE, e.getValue());
-                }
-            }
-            @Override public void inner(Method mm, LoopNest.Index idx) { fusedBody(mm, idx, cx, nodes, internal, operand, produced, invariant); }
-        });
+        FusedKernelEmitter.emit(m, cx, nodes, internal);
     }
 
-    private static void fusedBody(Method mm, LoopNest.Index idx, EmitContext cx, List<Node> nodes, java.util.Set<Value> internal,
-                                  java.util.Map<Value, Integer> operand, java.util.Set<Value> produced, java.util.Map<Value, Integer> invariant) {
-        {
-            // every input element is loaded before anything is stored: an output may share floats with an input (ArenaPlanner)
-            java.util.Map<Value, Integer> local = new java.util.HashMap<>(invariant);
-            for (Node n : nodes)
-                for (Value v : n.inputs()) {
-                    if (local.containsKey(v) || produced.contains(v) || cx.constant(v) != null) continue;
-                    Loops.load(mm, idx, operand.get(v));
-                    int nl = mm.newInt();
-                    mm.mv.visitVarInsn(FSTORE, nl);
-                    local.put(v, nl);
-                }
-            for (Node n : nodes) {
-                for (Value v : n.inputs()) {
-                    Integer l = local.get(v);
-                    if (l != null) mm.mv.visitVarInsn(FLOAD, l);
-                    else if (cx.constant(v) != null) mm.pushFloat(cx.constant(v));
-                    else throw new IllegalStateException("input " + v + " not loaded");
-                }
-                switch (n.op()) {
-                    case Op.Unary u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluOf", "(F)F");
-                    case Op.UnaryGrad u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluGradOf", "(FF)F");
-                    case Op.Unary u -> {
-                        mm.pushFloat((float) u.alpha());
-                        mm.call(MathFns.class, fnName(u.fn()), "(FF)F");
-                    }
-                    case Op.UnaryGrad u -> {
-                        mm.pushFloat((float) u.alpha());
-                        mm.call(MathFns.class, fnName(u.fn()) + "Grad", "(FFF)F");
-                    }
-                    case Op.Binary b -> binaryInsn(mm, b.fn());
-                    case Op.BinaryCrossEntropy _ -> mm.call(MathFns.class, "binaryCrossEntropy", "(FF)F");
-                    case Op.BinaryCrossEntropyGrad _ -> mm.call(MathFns.class, "binaryCrossEntropyGrad", "(FFF)F");
-                    default -> throw new IllegalStateException("not elementwise: " + n.op().opName());
-                }
-                int l = mm.newInt();
-                mm.mv.visitVarInsn(FSTORE, l);
-                local.put(n.out(), l);
-                if (!internal.contains(n.out())) {
-                    mm.arena();
-                    idx.push(operand.get(n.out()));
-                    mm.mv.visitVarInsn(FLOAD, l);
-                    mm.mv.visitInsn(FASTORE);
-                }
+    /** With the op's inputs pushed as floats, computes its float result (an elementwise op of a fused loop). */
+    static void apply(Method mm, Op op) {
+        switch (op) {
+            case Op.Unary u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluOf", "(F)F");
+            case Op.UnaryGrad u when u.fn() == Op.UnaryFn.RELU -> mm.call(ReluOps.class, "reluGradOf", "(FF)F");
+            case Op.Unary u -> {
+                mm.pushFloat((float) u.alpha());
+                mm.call(MathFns.class, fnName(u.fn()), "(FF)F");
             }
+            case Op.UnaryGrad u -> {
+                mm.pushFloat((float) u.alpha());
+                mm.call(MathFns.class, fnName(u.fn()) + "Grad", "(FFF)F");
+            }
+            case Op.Binary b -> binaryInsn(mm, b.fn());
+            case Op.BinaryCrossEntropy _ -> mm.call(MathFns.class, "binaryCrossEntropy", "(FF)F");
+            case Op.BinaryCrossEntropyGrad _ -> mm.call(MathFns.class, "binaryCrossEntropyGrad", "(FFF)F");
+            default -> throw new IllegalStateException("not elementwise: " + op.opName());
         }
     }
 

@@ -39,11 +39,16 @@ final class Fusion {
      */
     record Kernel(List<Node> nodes, Set<Value> internal, boolean code, String boundary) {
         boolean fused() { return nodes.size() > 1; }
+
+        /** The shape a fused loop iterates: its first op's (reductions come after the values they reduce). */
+        int[] loopShape(int batch) { return nodes.getFirst().out().shape().resolve(batch); }
     }
 
+    /** Ops computed element by element; the gradient of a sum or mean is a broadcast of dy. */
     static boolean elementwise(Op op) {
         return op instanceof Op.Unary || op instanceof Op.Binary || op instanceof Op.UnaryGrad
-                || op instanceof Op.BinaryCrossEntropy || op instanceof Op.BinaryCrossEntropyGrad;
+                || op instanceof Op.BinaryCrossEntropy || op instanceof Op.BinaryCrossEntropyGrad
+                || (op instanceof Op.ReduceGrad r && (r.fn() == Op.ReduceFn.SUM || r.fn() == Op.ReduceFn.MEAN));
     }
 
     private static boolean leaf(Op op) {
@@ -70,7 +75,7 @@ final class Fusion {
 
     static List<Kernel> plan(Graph g, Map<String, Value> outputs, List<Node> schedule, int batch, boolean fuse) {
         Map<Value, List<Node>> consumers = new HashMap<>();
-        for (Node n : schedule) for (Value in : n.inputs()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        for (Node n : schedule) for (Value in : reads(n)) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         Set<Value> kept = new HashSet<>(outputs.values());
         kept.addAll(g.updates().values());
 
@@ -89,9 +94,8 @@ final class Fusion {
                 kernels.add(new Kernel(List.of(n), Set.of(n.out()), false, "")); // a bytecode constant of its readers
                 continue;
             }
-            boolean readsGroup = false;
-            for (Value in : n.inputs()) for (Node x : group) if (x.out().equals(in)) readsGroup = true;
-            if (leaf(op) || (op instanceof Op.Reshape && !readsGroup)) {
+            boolean readsGroup = readsAny(n, group);
+            if (hoisted(op, readsGroup)) {
                 kernels.add(new Kernel(List.of(n), Set.of(), !noCode(op), noCode(op) ? "" : alone(op)));
                 continue;
             }
@@ -104,28 +108,109 @@ final class Fusion {
                 scalars.add(n);
                 continue;
             }
-            if (elementwise(op)) {
-                int[] s = n.out().shape().resolve(batch);
-                if (!group.isEmpty() && Arrays.equals(s, shape) && group.size() < MAX_OPS) {
-                    group.add(n);
-                    continue;
-                }
-                scalars = flush(kernels, scalars, consumers, kept);
-                if (!group.isEmpty()) kernels.add(close(group, consumers, kept,
-                        group.size() >= MAX_OPS ? "loop holds " + MAX_OPS + " ops at most"
-                                : "different loop shape " + Arrays.toString(shape) + " -> " + Arrays.toString(s)));
-                group = new ArrayList<>(List.of(n));
-                shape = s;
+            if (joins(group, shape, n, batch)) {
+                group.add(n);
                 continue;
             }
             scalars = flush(kernels, scalars, consumers, kept);
-            if (!group.isEmpty()) kernels.add(close(group, consumers, kept, noCode(op) ? "value " + n.input(0) + " is reshaped" : alone(op)));
+            if (!group.isEmpty()) kernels.add(close(group, consumers, kept, boundary(group, shape, n, batch)));
             group = new ArrayList<>();
+            if (startsLoop(n, batch)) {
+                group.add(n);
+                shape = n.out().shape().resolve(batch);
+                continue;
+            }
             kernels.add(new Kernel(List.of(n), Set.of(), !noCode(op), noCode(op) ? "" : alone(op)));
         }
         scalars = flush(kernels, scalars, consumers, kept);
         if (!group.isEmpty()) kernels.add(close(group, consumers, kept, "end of the step"));
         return Epilogues.attach(g, outputs, schedule, batch, kernels);
+    }
+
+    /**
+     * Ops that do not read the loop being grown run in front of it rather than ending it: leaves,
+     * reshapes (views), and one_hot of a target (a cross-entropy loss reads it between its
+     * log_softmax and its product).
+     */
+    private static boolean hoisted(Op op, boolean readsGroup) {
+        return leaf(op) || ((op instanceof Op.Reshape || op instanceof Op.OneHot) && !readsGroup);
+    }
+
+    /** Whether n can start a loop: elementwise ops, and softmax family ops along the last axis (row loops). */
+    private static boolean startsLoop(Node n, int batch) {
+        return elementwise(n.op()) || rowOp(n);
+    }
+
+    /** Whether n becomes part of the loop being grown (of the given loop shape). */
+    private static boolean joins(List<Node> group, int[] shape, Node n, int batch) {
+        if (group.isEmpty() || group.size() >= MAX_OPS || readsReduction(n, group)) return false;
+        Op op = n.op();
+        if (accumulates(op)) {
+            // a reduction of a value the loop computes: accumulated inside the loop, the value never stored for it
+            Value x = n.input(0);
+            return Arrays.equals(x.shape().resolve(batch), shape) && producedBy(x, group) && !accumulates(producer(x, group).op());
+        }
+        return (elementwise(op) || rowOp(n)) && Arrays.equals(n.out().shape().resolve(batch), shape);
+    }
+
+    /** Why n does not join the loop that ends before it. */
+    private static String boundary(List<Node> group, int[] shape, Node n, int batch) {
+        Op op = n.op();
+        if (group.size() >= MAX_OPS) return "loop holds " + MAX_OPS + " ops at most";
+        for (Value in : reads(n))
+            if (producedBy(in, group) && accumulates(producer(in, group).op()))
+                return op.opName() + " reads " + in + ", a reduction complete only at the end of the loop";
+        if (noCode(op)) return "value " + n.input(0) + " is reshaped";
+        if (accumulates(op)) return op.opName() + " reduces " + n.input(0) + ", which the loop does not compute";
+        if (elementwise(op) || rowOp(n)) {
+            int[] s = n.out().shape().resolve(batch);
+            return "different loop shape " + Arrays.toString(shape) + " -> " + Arrays.toString(s);
+        }
+        return alone(op);
+    }
+
+    /** Reductions a loop can accumulate as it goes: sums, means and maxima, and sum_to. */
+    static boolean accumulates(Op op) {
+        return op instanceof Op.SumTo || (op instanceof Op.Reduce r && r.fn() != Op.ReduceFn.VAR_UNBIASED);
+    }
+
+    /** Softmax, log_softmax and their gradients along the last axis: a loop over rows with extra passes over each row. */
+    static boolean rowOp(Node n) {
+        Integer axis = switch (n.op()) {
+            case Op.Softmax s -> s.axis();
+            case Op.LogSoftmax s -> s.axis();
+            case Op.SoftmaxGrad s -> s.axis();
+            case Op.LogSoftmaxGrad s -> s.axis();
+            default -> null;
+        };
+        int rank = n.out().shape().rank();
+        return axis != null && rank > 0 && n.out().shape().axis(axis) == rank - 1;
+    }
+
+    /**
+     * The values an op reads. The gradient of a sum or mean only broadcasts dy: its x and y
+     * inputs give shapes, so they are not read and need not be stored for it.
+     */
+    static List<Value> reads(Node n) {
+        if (n.op() instanceof Op.ReduceGrad r && (r.fn() == Op.ReduceFn.SUM || r.fn() == Op.ReduceFn.MEAN)) return List.of(n.input(0));
+        return n.inputs();
+    }
+
+    private static boolean readsAny(Node n, List<Node> group) {
+        for (Value in : n.inputs()) if (producedBy(in, group)) return true;
+        return false;
+    }
+
+    private static boolean readsReduction(Node n, List<Node> group) {
+        for (Value in : n.inputs()) if (producedBy(in, group) && accumulates(producer(in, group).op())) return true;
+        return false;
+    }
+
+    private static boolean producedBy(Value v, List<Node> group) { return producer(v, group) != null; }
+
+    private static Node producer(Value v, List<Node> group) {
+        for (Node x : group) if (x.out().equals(v)) return x;
+        return null;
     }
 
     private static long numel(int[] s) { long n = 1; for (int d : s) n *= d; return n; }
@@ -136,6 +221,7 @@ final class Fusion {
     }
 
     private static Kernel close(List<Node> group, Map<Value, List<Node>> consumers, Set<Value> kept, String boundary) {
+        // readers are counted by what they read (reads), so a reduce_grad's shape-only inputs keep no value stored
         Set<Node> members = new HashSet<>(group);
         Set<Value> internal = new LinkedHashSet<>();
         if (group.size() > 1)
@@ -149,7 +235,7 @@ final class Fusion {
         for (var e : g.updates().entrySet()) if (e.getValue().equals(v)) return "update of " + e.getKey();
         for (var e : outputs.entrySet()) if (e.getValue().equals(v)) return "output " + e.getKey();
         int outside = 0;
-        for (Node n : schedule) if (!k.nodes().contains(n) && n.inputs().contains(v)) outside++;
+        for (Node n : schedule) if (!k.nodes().contains(n) && reads(n).contains(v)) outside++;
         return outside + " consumer" + (outside == 1 ? "" : "s") + " after the loop";
     }
 }

@@ -16,7 +16,7 @@ final class ReductionEmitter implements Opcodes {
     private ReductionEmitter() {}
 
     /** Strides of the reduced (keep-dims) tensor at an index of x: 0 on reduced axes. */
-    private static int[] reducedStrides(int[] x, List<Integer> axes, int rank) {
+    static int[] reducedStrides(int[] x, List<Integer> axes, int rank) {
         int[] kept = x.clone();
         boolean[] red = new boolean[x.length];
         for (int a : axes) red[a < 0 ? a + rank : a] = true;
@@ -83,17 +83,25 @@ final class ReductionEmitter implements Opcodes {
     /** Inputs dy, x, y (the reduce output). */
     static void reduceGrad(Method m, EmitContext cx, Node n, Op.ReduceGrad r) {
         int[] x = cx.shape(n.input(1));
-        int dx = cx.off(n.out()), dy = cx.off(n.input(0)), xOff = cx.off(n.input(1)), yOff = cx.off(n.input(2));
         int ny = cx.numel(n.input(0));
         int[] rs = reducedStrides(x, r.axes(), x.length), xs = LoopNest.strides(x);
         int cnt = count(x, r.axes());
-        switch (r.fn()) {
-            case SUM -> Loops.store(m, x, new int[]{dx, dy}, new int[][]{xs, rs}, (mm, idx) -> Loops.load(mm, idx, 1));
-            case MEAN -> Loops.store(m, x, new int[]{dx, dy}, new int[][]{xs, rs}, (mm, idx) -> {
+        if (r.fn() == ReduceFn.SUM || r.fn() == ReduceFn.MEAN) {
+            // a broadcast of dy: x and y give only shapes, and fusion may have kept them in a loop's locals
+            Float c = cx.constant(n.input(0));
+            if (c != null) Loops.fill(m, cx.off(n.out()), cx.numel(n.out()), r.fn() == ReduceFn.SUM ? c : c / cnt);
+            else Loops.store(m, x, new int[]{cx.off(n.out()), cx.off(n.input(0))}, new int[][]{xs, rs}, (mm, idx) -> {
                 Loops.load(mm, idx, 1);
-                mm.pushFloat(cnt);
-                mm.mv.visitInsn(FDIV);
+                if (r.fn() == ReduceFn.MEAN) {
+                    mm.pushFloat(cnt);
+                    mm.mv.visitInsn(FDIV);
+                }
             });
+            return;
+        }
+        int dx = cx.off(n.out()), dy = cx.off(n.input(0)), xOff = cx.off(n.input(1)), yOff = cx.off(n.input(2));
+        switch (r.fn()) {
+            case SUM, MEAN -> throw new AssertionError("handled above");
             case MAX -> {
                 // torch.amax: the gradient is shared evenly among the positions equal to the max
                 int ties = cx.scratch(n);
