@@ -124,7 +124,58 @@ final class Fusion {
         }
         scalars = flush(kernels, scalars, consumers, kept);
         if (!group.isEmpty()) kernels.add(close(group, consumers, kept, "end of the step"));
-        return Epilogues.attach(g, outputs, schedule, batch, kernels);
+        return recomputeSoftmaxRows(Epilogues.attach(g, outputs, schedule, batch, kernels), consumers, kept);
+    }
+
+    /**
+     * A softmax or log_softmax row read by a later fused loop (log_softmax_grad reading the
+     * log-probabilities of a cross-entropy loss) is computed again in that loop from its input,
+     * when that input is stored anyway (the logits): two passes over a row of the logits cost
+     * less than storing the [N, classes] result in one loop and reading it in the other. A row
+     * every later reader recomputes is then not stored at all.
+     */
+    private static List<Kernel> recomputeSoftmaxRows(List<Kernel> kernels, Map<Value, List<Node>> consumers, Set<Value> kept) {
+        Set<Value> internalAnywhere = new HashSet<>();
+        Map<Value, Integer> kernelOf = new HashMap<>();
+        for (int i = 0; i < kernels.size(); i++) {
+            internalAnywhere.addAll(kernels.get(i).internal());
+            for (Node n : kernels.get(i).nodes()) kernelOf.putIfAbsent(n.out(), i);
+        }
+        List<Kernel> out = new ArrayList<>(kernels);
+        Map<Value, Set<Node>> recomputedBy = new HashMap<>(); // a row value -> readers that recompute it
+        for (int i = 0; i < out.size(); i++) {
+            Kernel k = out.get(i);
+            if (!k.code() || !k.nodes().stream().allMatch(n -> elementwise(n.op()) || rowOp(n) || accumulates(n.op()))) continue;
+            List<Node> nodes = new ArrayList<>(k.nodes());
+            Set<Value> internal = new LinkedHashSet<>(k.internal());
+            for (int at = 0; at < nodes.size(); at++) {
+                for (Value v : reads(nodes.get(at))) {
+                    Integer from = kernelOf.get(v);
+                    if (from == null || from == i || !out.get(from).fused()) continue;
+                    Node row = out.get(from).nodes().stream().filter(n -> n.out().equals(v)).findFirst().orElseThrow();
+                    boolean softmax = row.op() instanceof Op.Softmax || row.op() instanceof Op.LogSoftmax;
+                    if (!softmax || !rowOp(row) || internalAnywhere.contains(row.input(0)) || nodes.contains(row)) continue;
+                    nodes.add(at, row);
+                    internal.add(v);
+                    for (Node n : nodes) if (reads(n).contains(v)) recomputedBy.computeIfAbsent(v, x -> new HashSet<>()).add(n);
+                    at++;
+                }
+            }
+            if (nodes.size() > k.nodes().size()) out.set(i, new Kernel(List.copyOf(nodes), internal, true, k.boundary()));
+        }
+        // the loop that first computes a recomputed row stores it only for readers that do not recompute it
+        for (var e : recomputedBy.entrySet()) {
+            int from = kernelOf.get(e.getKey());
+            Kernel k = out.get(from);
+            boolean stillRead = false;
+            for (Node c : consumers.getOrDefault(e.getKey(), List.of()))
+                if (!k.nodes().contains(c) && !e.getValue().contains(c)) stillRead = true;
+            if (stillRead || kept.contains(e.getKey()) || k.internal().contains(e.getKey())) continue;
+            Set<Value> internal = new LinkedHashSet<>(k.internal());
+            internal.add(e.getKey());
+            out.set(from, new Kernel(k.nodes(), internal, k.code(), k.boundary()));
+        }
+        return out;
     }
 
     /**

@@ -179,11 +179,12 @@ class ReductionFusionTest {
         List<List<String>> p = plan(training(softmaxClassifier()), BATCH);
         // bias add, log_softmax, the product with the one-hot target and the per-row sum
         hasKernel(p, List.of("add", "log_softmax", "mul", "reduce"));
-        // the backward: broadcast of the row sums' gradient, times the target, log_softmax_grad, and the bias gradient
-        hasKernel(p, List.of("reduce_grad", "mul", "log_softmax_grad", "sum_to"));
+        // the backward: broadcast of the row sums' gradient, times the target, log_softmax recomputed from the
+        // stored logits for log_softmax_grad, and the bias gradient
+        hasKernel(p, List.of("reduce_grad", "mul", "log_softmax", "log_softmax_grad", "sum_to"));
     }
 
-    @Test void crossEntropyKeepsNoProductOfTargetAndLogProbabilities() {
+    @Test void crossEntropyStoresNoClassSizedIntermediate() {
         Graph g = training(softmaxClassifier());
         Map<String, Value> outs = new HashMap<>(g.outputs());
         List<Fusion.Kernel> ks = Fusion.plan(g, outs, Schedule.of(g, outs), BATCH, true);
@@ -191,6 +192,16 @@ class ReductionFusionTest {
         Node product = fwd.nodes().stream().filter(n -> n.op() instanceof Op.Binary b && b.fn() == Op.BinaryFn.MUL).findFirst().orElseThrow();
         // the [N, classes] product is read by the row sum (in the loop) and by reduce_grad for its shape only
         assertTrue(fwd.internal().contains(product.out()), fwd.toString());
+        // the log-probabilities: the backward loop computes them again from the logits, an output stored anyway
+        Node logp = fwd.nodes().stream().filter(n -> n.op() instanceof Op.LogSoftmax).findFirst().orElseThrow();
+        assertTrue(fwd.internal().contains(logp.out()), fwd.toString());
+        Fusion.Kernel bwd = ks.stream().filter(k -> k.nodes().stream().anyMatch(n -> n.op() instanceof Op.LogSoftmaxGrad)).findFirst().orElseThrow();
+        assertTrue(bwd.nodes().contains(logp) && bwd.internal().contains(logp.out()), bwd.toString());
+        long stored = 0;
+        for (Fusion.Kernel k : List.of(fwd, bwd))
+            for (Node n : k.nodes()) if (!k.internal().contains(n.out()) && n.out().shape().rank() == 2) stored++;
+        // the logits (an output) and the gradient of the logits (read by two matrix products)
+        assertEquals(2, stored, fwd + "\n" + bwd);
     }
 
     @Test void mseIsOneLoopWithItsMean() {
