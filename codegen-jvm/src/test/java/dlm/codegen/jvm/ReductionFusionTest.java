@@ -136,8 +136,10 @@ class ReductionFusionTest {
         };
     }
 
+    /** Some kernel holds these ops one after the other (a product's epilogue may take the ops before them). */
     private static void hasKernel(List<List<String>> plan, List<String> ops) {
-        assertTrue(plan.contains(ops), "no kernel " + ops + " in " + plan.stream().map(Object::toString).collect(Collectors.joining("\n")));
+        assertTrue(plan.stream().anyMatch(k -> java.util.Collections.indexOfSubList(k, ops) >= 0),
+                "no kernel with " + ops + " in " + plan.stream().map(Object::toString).collect(Collectors.joining("\n")));
     }
 
     // ------------------------------------------------------------------ numbers
@@ -206,7 +208,7 @@ class ReductionFusionTest {
 
     @Test void mseIsOneLoopWithItsMean() {
         List<List<String>> p = plan(training(mseRegressor()), BATCH);
-        hasKernel(p, List.of("add", "sub", "square", "reduce"));
+        hasKernel(p, List.of("sub", "square", "reduce"));
     }
 
     @Test void biasGradientSumsInsideTheReluGradientLoop() {
