@@ -199,6 +199,81 @@ public sealed interface Op {
         public int arity() { return 1; }
     }
 
+    // ------------------------------------------------------------------ channels-last (NHWC) variants
+
+    /**
+     * A convolution or pooling op that reads and writes activations in NHWC (channels last)
+     * instead of NCHW. Only the channels-last pass creates them; users never write them.
+     * Weights stay OIHW (as saved and as PyTorch has them): the kernels read them in place.
+     * Each is defined as its NCHW twin ({@link #nchw()}) with the activation inputs and output
+     * permuted, which is the whole of its shape rule and of its reference semantics.
+     */
+    sealed interface ChannelsLast extends Op
+            permits Conv2dNhwc, Conv2dNhwcGradInput, Conv2dNhwcGradWeight, MaxPool2dNhwc, MaxPool2dNhwcGrad, AvgPool2dNhwc, AvgPool2dNhwcGrad {
+        /** NCHW to NHWC, and back. */
+        List<Integer> TO_NHWC = List.of(0, 2, 3, 1);
+        List<Integer> TO_NCHW = List.of(0, 3, 1, 2);
+
+        /** The same op in NCHW. */
+        Op nchw();
+        /** Whether input i is an activation (NHWC here) rather than a weight (OIHW in both). */
+        default boolean activationInput(int i) { return true; }
+        /** Whether the output is an activation (NHWC here) rather than a weight gradient. */
+        default boolean activationOutput() { return true; }
+
+        default int arity() { return nchw().arity(); }
+
+        default Type infer(List<Type> in) {
+            List<Type> nchwIn = new ArrayList<>();
+            for (int i = 0; i < in.size(); i++) {
+                Type t = in.get(i);
+                if (activationInput(i)) {
+                    Shapes.rank(opName() + " input", t.shape(), 4);
+                    t = t.withShape(Shapes.transpose(t.shape(), TO_NCHW));
+                }
+                nchwIn.add(t);
+            }
+            Type out = nchw().infer(nchwIn);
+            return activationOutput() ? out.withShape(Shapes.transpose(out.shape(), TO_NHWC)) : out;
+        }
+    }
+
+    /** Inputs: x [N, H, W, C], w [F, C/groups, kh, kw] (OIHW). Output [N, oh, ow, F]. */
+    record Conv2dNhwc(int stride, int dilation, int groups, int padTop, int padLeft, int padBottom, int padRight) implements ChannelsLast {
+        public Op nchw() { return new Conv2d(stride, dilation, groups, padTop, padLeft, padBottom, padRight); }
+        public boolean activationInput(int i) { return i == 0; }
+    }
+
+    /** Inputs: dy [N, oh, ow, F], w (OIHW). Output dx [N, H, W, C]. */
+    record Conv2dNhwcGradInput(int stride, int dilation, int groups, int padTop, int padLeft, int padBottom, int padRight, int inH, int inW) implements ChannelsLast {
+        public Op nchw() { return new Conv2dGradInput(stride, dilation, groups, padTop, padLeft, padBottom, padRight, inH, inW); }
+        public boolean activationInput(int i) { return i == 0; }
+    }
+
+    /** Inputs: dy [N, oh, ow, F], x [N, H, W, C]. Output dw (OIHW). */
+    record Conv2dNhwcGradWeight(int stride, int dilation, int groups, int padTop, int padLeft, int padBottom, int padRight, int kh, int kw) implements ChannelsLast {
+        public Op nchw() { return new Conv2dGradWeight(stride, dilation, groups, padTop, padLeft, padBottom, padRight, kh, kw); }
+        public boolean activationOutput() { return false; }
+    }
+
+    record MaxPool2dNhwc(int kernel, int stride, int padTop, int padLeft, int padBottom, int padRight) implements ChannelsLast {
+        public Op nchw() { return new MaxPool2d(kernel, stride, padTop, padLeft, padBottom, padRight); }
+    }
+
+    /** Inputs: dy, x (both NHWC). */
+    record MaxPool2dNhwcGrad(int kernel, int stride, int padTop, int padLeft, int padBottom, int padRight) implements ChannelsLast {
+        public Op nchw() { return new MaxPool2dGrad(kernel, stride, padTop, padLeft, padBottom, padRight); }
+    }
+
+    record AvgPool2dNhwc(int kernel, int stride, int padTop, int padLeft, int padBottom, int padRight, boolean countIncludePad) implements ChannelsLast {
+        public Op nchw() { return new AvgPool2d(kernel, stride, padTop, padLeft, padBottom, padRight, countIncludePad); }
+    }
+
+    /** Input: dy (NHWC). */
+    record AvgPool2dNhwcGrad(int kernel, int stride, int padTop, int padLeft, int padBottom, int padRight, boolean countIncludePad, int inH, int inW) implements ChannelsLast {
+        public Op nchw() { return new AvgPool2dGrad(kernel, stride, padTop, padLeft, padBottom, padRight, countIncludePad, inH, inW); }
+    }
+
     // ------------------------------------------------------------------ reductions and softmax
 
     /** Reduces the given absolute axes (the batch axis is axis 0 when present). */

@@ -30,6 +30,14 @@ public final class AllOps {
         g.add(new MaxPool2dGrad(2, 2, 0, 0, 0, 0), mp, act);
         Value ap = g.add(new AvgPool2d(3, 2, 1, 1, 1, 1, false), act);
         g.add(new AvgPool2dGrad(3, 2, 1, 1, 1, 1, false, 6, 6), ap);
+        Value xl = g.add(new Transpose(ChannelsLast.TO_NHWC), x);
+        Value convl = g.add(new Conv2dNhwc(1, 1, 1, 1, 1, 1, 1), xl, w);
+        g.add(new Conv2dNhwcGradInput(1, 1, 1, 1, 1, 1, 1, 6, 6), convl, w);
+        g.add(new Conv2dNhwcGradWeight(1, 1, 1, 1, 1, 1, 1, 3, 3), convl, xl);
+        Value mpl = g.add(new MaxPool2dNhwc(2, 2, 0, 0, 0, 0), convl);
+        g.add(new MaxPool2dNhwcGrad(2, 2, 0, 0, 0, 0), mpl, convl);
+        Value apl = g.add(new AvgPool2dNhwc(3, 2, 1, 1, 1, 1, true), convl);
+        g.add(new AvgPool2dNhwcGrad(3, 2, 1, 1, 1, 1, true, 6, 6), apl);
         Value up = g.add(new Upsample(2, UpsampleMode.BILINEAR), mp);
         g.add(new UpsampleGrad(2, UpsampleMode.NEAREST), up);
         Value red = g.add(new Reduce(ReduceFn.MEAN, List.of(2, 3), false), act);

@@ -77,6 +77,35 @@ final class Derivatives {
             // avg_pool_grad is the transpose of avg_pool, a linear map: its own transpose is avg_pool
             case Op.AvgPool2dGrad p -> { if (out.needs(0)) out.add(0, e.op(new Op.AvgPool2d(p.kernel(), p.stride(),
                     p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad()), dy)); }
+            // the channels-last twins: the same rules with spatial dims at 1, 2 and the same weights
+            case Op.Conv2dNhwc c -> {
+                Value x = n.input(0), w = n.input(1);
+                if (out.needs(0)) out.add(0, e.op(new Op.Conv2dNhwcGradInput(c.stride(), c.dilation(), c.groups(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), x.shape().dim(1), x.shape().dim(2)), dy, w));
+                if (out.needs(1)) out.add(1, e.op(new Op.Conv2dNhwcGradWeight(c.stride(), c.dilation(), c.groups(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), w.shape().dim(2), w.shape().dim(3)), dy, x));
+            }
+            case Op.Conv2dNhwcGradInput c -> {
+                Value d = n.input(0), w = n.input(1);
+                Op.Conv2dNhwc conv = new Op.Conv2dNhwc(c.stride(), c.dilation(), c.groups(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+                if (out.needs(0)) out.add(0, e.op(conv, dy, w));
+                if (out.needs(1)) out.add(1, e.op(new Op.Conv2dNhwcGradWeight(c.stride(), c.dilation(), c.groups(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), w.shape().dim(2), w.shape().dim(3)), d, dy));
+            }
+            case Op.Conv2dNhwcGradWeight c -> {
+                Value d = n.input(0), x = n.input(1);
+                Op.Conv2dNhwc conv = new Op.Conv2dNhwc(c.stride(), c.dilation(), c.groups(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+                if (out.needs(0)) out.add(0, e.op(conv, x, dy));
+                if (out.needs(1)) out.add(1, e.op(new Op.Conv2dNhwcGradInput(c.stride(), c.dilation(), c.groups(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), x.shape().dim(1), x.shape().dim(2)), d, dy));
+            }
+            case Op.MaxPool2dNhwc p -> { if (out.needs(0)) out.add(0, e.op(new Op.MaxPool2dNhwcGrad(p.kernel(), p.stride(),
+                    p.padTop(), p.padLeft(), p.padBottom(), p.padRight()), dy, n.input(0))); }
+            case Op.AvgPool2dNhwc p -> { if (out.needs(0)) out.add(0, e.op(new Op.AvgPool2dNhwcGrad(p.kernel(), p.stride(),
+                    p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad(),
+                    n.input(0).shape().dim(1), n.input(0).shape().dim(2)), dy)); }
+            case Op.AvgPool2dNhwcGrad p -> { if (out.needs(0)) out.add(0, e.op(new Op.AvgPool2dNhwc(p.kernel(), p.stride(),
+                    p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad()), dy)); }
             case Op.Upsample u -> { if (out.needs(0)) out.add(0, e.op(new Op.UpsampleGrad(u.scale(), u.mode()), dy)); }
             case Op.UpsampleGrad u -> { if (out.needs(0)) out.add(0, e.op(new Op.Upsample(u.scale(), u.mode()), dy)); }
 
@@ -118,7 +147,7 @@ final class Derivatives {
             case Op.EmbeddingGrad _ -> { if (out.needs(0)) out.add(0, e.op(new Op.Embedding(), dy, n.input(1))); }
 
             // second order through these is not needed by training; refuse rather than be wrong
-            case Op.UnaryGrad _, Op.BinaryCrossEntropyGrad _, Op.MaxPool2dGrad _, Op.ReduceGrad _, Op.SoftmaxGrad _, Op.LogSoftmaxGrad _ ->
+            case Op.UnaryGrad _, Op.BinaryCrossEntropyGrad _, Op.MaxPool2dGrad _, Op.MaxPool2dNhwcGrad _, Op.ReduceGrad _, Op.SoftmaxGrad _, Op.LogSoftmaxGrad _ ->
                     throw noGradient(n, "no second-order rule");
 
             case Op.BatchNorm _, Op.LayerNorm _, Op.Dropout _, Op.Lstm _, Op.Loss _ ->

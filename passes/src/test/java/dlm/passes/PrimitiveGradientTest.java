@@ -103,6 +103,22 @@ class PrimitiveGradientTest {
         add("avgpool 3 stride 2 padding 1, not counting padding", c -> c.check(c.op(new Op.AvgPool2d(3, 2, 1, 1, 1, 1, false), c.param("x", -1, 1, 2, 3, 7, 7))));
         add("avgpool 2 stride 2", c -> c.check(c.op(new Op.AvgPool2d(2, 2, 0, 0, 0, 0, true), c.param("x", -1, 1, 1, 3, 5, 6))));
         add("avgpool_grad", c -> c.check(c.op(new Op.AvgPool2dGrad(3, 2, 1, 1, 1, 1, false, 7, 7), c.param("dy", -1, 1, 2, 3, 4, 4))));
+        return cases.stream();
+    }
+
+    @TestFactory Stream<DynamicTest> channelsLast() {
+        // x [N, H, W, C], weights OIHW
+        add("conv2d_nhwc stride 2, dilation 2, asymmetric padding", c -> c.check(c.op(new Op.Conv2dNhwc(2, 2, 1, 1, 2, 0, 1),
+                c.param("x", -1, 1, 2, 9, 7, 3), c.param("w", -1, 1, 5, 3, 3, 2))));
+        add("conv2d_nhwc groups 2", c -> c.check(c.op(new Op.Conv2dNhwc(1, 1, 2, 1, 1, 1, 1),
+                c.param("x", -1, 1, 1, 5, 4, 4), c.param("w", -1, 1, 6, 2, 3, 3))));
+        add("conv2d_nhwc_grad_input", c -> c.check(c.op(new Op.Conv2dNhwcGradInput(2, 1, 1, 1, 1, 1, 1, 6, 5),
+                c.param("dy", -1, 1, 2, 3, 3, 4), c.param("w", -1, 1, 4, 3, 3, 3))));
+        add("conv2d_nhwc_grad_weight", c -> c.check(c.op(new Op.Conv2dNhwcGradWeight(2, 1, 1, 1, 1, 1, 1, 3, 3),
+                c.param("dy", -1, 1, 2, 3, 3, 4), c.param("x", -1, 1, 2, 6, 5, 3))));
+        add("maxpool_nhwc 3x3 stride 2 padding 1", c -> c.check(c.op(new Op.MaxPool2dNhwc(3, 2, 1, 1, 1, 1), c.param("x", -1, 1, 2, 7, 5, 3))));
+        add("avgpool_nhwc 3 stride 2, not counting padding", c -> c.check(c.op(new Op.AvgPool2dNhwc(3, 2, 1, 1, 1, 1, false), c.param("x", -1, 1, 2, 7, 5, 3))));
+        add("avgpool_nhwc_grad", c -> c.check(c.op(new Op.AvgPool2dNhwcGrad(3, 2, 1, 1, 1, 1, true, 7, 7), c.param("dy", -1, 1, 2, 4, 4, 3))));
         for (UpsampleMode m : UpsampleMode.values())
             for (int scale : new int[] {2, 3}) {
                 add("upsample " + m + " x" + scale, c -> c.check(c.op(new Op.Upsample(scale, m), c.param("x", -1, 1, 2, 3, 3, 5))));

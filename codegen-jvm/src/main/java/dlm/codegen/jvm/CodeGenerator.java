@@ -164,6 +164,13 @@ final class CodeGenerator implements Opcodes {
             case Op.MaxPool2dGrad p -> KernelCallEmitter.maxPoolGrad(m, cx, n, p);
             case Op.AvgPool2d p -> KernelCallEmitter.avgPool(m, cx, n, p);
             case Op.AvgPool2dGrad p -> KernelCallEmitter.avgPoolGrad(m, cx, n, p);
+            case Op.Conv2dNhwc c -> KernelCallEmitter.conv2dNhwc(m, cx, n, c);
+            case Op.Conv2dNhwcGradInput c -> KernelCallEmitter.conv2dNhwcGradInput(m, cx, n, c);
+            case Op.Conv2dNhwcGradWeight c -> KernelCallEmitter.conv2dNhwcGradWeight(m, cx, n, c);
+            case Op.MaxPool2dNhwc p -> KernelCallEmitter.maxPoolNhwc(m, cx, n, p);
+            case Op.MaxPool2dNhwcGrad p -> KernelCallEmitter.maxPoolNhwcGrad(m, cx, n, p);
+            case Op.AvgPool2dNhwc p -> KernelCallEmitter.avgPoolNhwc(m, cx, n, p);
+            case Op.AvgPool2dNhwcGrad p -> KernelCallEmitter.avgPoolNhwcGrad(m, cx, n, p);
             case Op.Upsample u -> KernelCallEmitter.upsample(m, cx, n, u.scale(), u.mode(), false);
             case Op.UpsampleGrad u -> KernelCallEmitter.upsample(m, cx, n, u.scale(), u.mode(), true);
             case Op.Softmax s -> KernelCallEmitter.softmax(m, cx, n, s.axis(), false);

@@ -66,6 +66,7 @@ final class Fusion {
                  Op.AvgPool2d _, Op.AvgPool2dGrad _, Op.Upsample _, Op.UpsampleGrad _, Op.Softmax _, Op.LogSoftmax _,
                  Op.SoftmaxGrad _, Op.LogSoftmaxGrad _, Op.Concat _, Op.Slice _, Op.SliceGrad _, Op.Embedding _,
                  Op.EmbeddingGrad _, Op.OneHot _, Op.DropoutMask _ -> op.opName() + " is a library call";
+            case Op.ChannelsLast _ -> op.opName() + " is a library call";
             case Op.SumTo _, Op.Reduce _, Op.ReduceGrad _ -> op.opName() + " is a reduction";
             case Op.Transpose _ -> "transpose is a strided copy";
             case Op.Fill _ -> "fill is a library call";

@@ -1,13 +1,16 @@
 package dlm.codegen.jvm;
 
+import dlm.codegen.jvm.rt.ConvNhwc;
 import dlm.codegen.jvm.rt.LinearOps;
 import dlm.codegen.jvm.rt.MoveOps;
+import dlm.codegen.jvm.rt.PoolNhwc;
 import dlm.codegen.jvm.rt.PoolOps;
 import dlm.codegen.jvm.rt.RunContext;
 import dlm.codegen.jvm.rt.SoftmaxOps;
 import dlm.ir.Node;
 import dlm.ir.Op;
 import dlm.ir.Value;
+import dlm.runtime.DlmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -133,6 +136,64 @@ final class KernelCallEmitter {
         int[] dx = cx.shape(n.out()), dy = cx.shape(n.input(0));
         call(m, PoolOps.class, "avgPoolGrad", true, cx.off(n.input(0)), cx.off(n.out()), dx[0] * dx[1], dx[2], dx[3], dy[2], dy[3],
                 p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
+    }
+
+    // ---------------------------------------------------------------- channels-last (NHWC) ops
+
+    /** The NHWC kernels do groups = 1 only; the channels-last pass converts no other convolution. */
+    private static void ungrouped(Node n, int groups) {
+        if (groups != 1) throw new DlmException("the jvm backend runs " + n.op().opName() + " with groups = 1 only, got groups = "
+                + groups + " at " + n.out() + " (skip the channels-last pass)");
+    }
+
+    /** x [N, H, W, C] and w OIHW dims, output spatial size and attributes, in ConvNhwc's order. */
+    private static Object[] nhwcConvArgs(int[] x, int[] w, int oh, int ow, int stride, int dilation, int pt, int pl, int pb, int pr) {
+        return new Object[]{x[0], x[3], x[1], x[2], w[0], w[2], w[3], oh, ow, stride, dilation, pt, pl, pb, pr};
+    }
+
+    static void conv2dNhwc(Method m, EmitContext cx, Node n, Op.Conv2dNhwc c) {
+        ungrouped(n, c.groups());
+        int[] x = cx.shape(n.input(0)), w = cx.shape(n.input(1)), y = cx.shape(n.out());
+        call(m, ConvNhwc.class, "conv2d", true, concat(new Object[]{cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()), colOff(cx, n)},
+                nhwcConvArgs(x, w, y[1], y[2], c.stride(), c.dilation(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
+    }
+
+    static void conv2dNhwcGradInput(Method m, EmitContext cx, Node n, Op.Conv2dNhwcGradInput c) {
+        ungrouped(n, c.groups());
+        int[] dy = cx.shape(n.input(0)), w = cx.shape(n.input(1)), x = cx.shape(n.out());
+        call(m, ConvNhwc.class, "conv2dGradInput", true, concat(new Object[]{cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()), colOff(cx, n)},
+                nhwcConvArgs(x, w, dy[1], dy[2], c.stride(), c.dilation(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
+    }
+
+    static void conv2dNhwcGradWeight(Method m, EmitContext cx, Node n, Op.Conv2dNhwcGradWeight c) {
+        ungrouped(n, c.groups());
+        int[] dy = cx.shape(n.input(0)), x = cx.shape(n.input(1)), w = cx.shape(n.out());
+        call(m, ConvNhwc.class, "conv2dGradWeight", true, concat(new Object[]{cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()), colOff(cx, n)},
+                nhwcConvArgs(x, w, dy[1], dy[2], c.stride(), c.dilation(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())));
+    }
+
+    static void maxPoolNhwc(Method m, EmitContext cx, Node n, Op.MaxPool2dNhwc p) {
+        int[] x = cx.shape(n.input(0)), y = cx.shape(n.out());
+        call(m, PoolNhwc.class, "maxPool", false, cx.off(n.input(0)), cx.off(n.out()), x[0], x[1], x[2], x[3], y[1], y[2],
+                p.kernel(), p.stride(), p.padTop(), p.padLeft());
+    }
+
+    static void maxPoolNhwcGrad(Method m, EmitContext cx, Node n, Op.MaxPool2dNhwcGrad p) {
+        int[] dy = cx.shape(n.input(0)), x = cx.shape(n.input(1));
+        call(m, PoolNhwc.class, "maxPoolGrad", false, cx.off(n.input(0)), cx.off(n.input(1)), cx.off(n.out()),
+                x[0], x[1], x[2], x[3], dy[1], dy[2], p.kernel(), p.stride(), p.padTop(), p.padLeft());
+    }
+
+    static void avgPoolNhwc(Method m, EmitContext cx, Node n, Op.AvgPool2dNhwc p) {
+        int[] x = cx.shape(n.input(0)), y = cx.shape(n.out());
+        call(m, PoolNhwc.class, "avgPool", false, cx.off(n.input(0)), cx.off(n.out()), x[0], x[1], x[2], x[3], y[1], y[2],
+                p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.countIncludePad());
+    }
+
+    static void avgPoolNhwcGrad(Method m, EmitContext cx, Node n, Op.AvgPool2dNhwcGrad p) {
+        int[] dy = cx.shape(n.input(0)), dx = cx.shape(n.out());
+        call(m, PoolNhwc.class, "avgPoolGrad", false, cx.off(n.input(0)), cx.off(n.out()), dx[0], dx[1], dx[2], dx[3], dy[1], dy[2],
+                p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.countIncludePad());
     }
 
     static void upsample(Method m, EmitContext cx, Node n, int scale, Op.UpsampleMode mode, boolean grad) {

@@ -1,5 +1,6 @@
 package dlm.codegen.jvm;
 
+import dlm.codegen.jvm.rt.ConvNhwc;
 import dlm.codegen.jvm.rt.LinearOps;
 import dlm.ir.Node;
 import dlm.ir.Op;
@@ -30,6 +31,18 @@ final class Scratch {
                     yield LinearOps.batchedScratch(dy[0], x[1] * c.kh() * c.kw(), dy[1], dy[2] * dy[3]);
                 yield pointwise(c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight())
                         ? 0 : (long) (x[1] / c.groups()) * c.kh() * c.kw() * dy[2] * dy[3];
+            }
+            case Op.Conv2dNhwc c -> {
+                int[] x = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch), y = n.out().shape().resolve(batch);
+                yield ConvNhwc.scratch(x[0], x[3], w[0], w[2], w[3], y[1], y[2], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+            }
+            case Op.Conv2dNhwcGradInput c -> {
+                int[] dy = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch), x = n.out().shape().resolve(batch);
+                yield ConvNhwc.scratch(x[0], x[3], w[0], w[2], w[3], dy[1], dy[2], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+            }
+            case Op.Conv2dNhwcGradWeight c -> {
+                int[] dy = n.input(0).shape().resolve(batch), x = n.input(1).shape().resolve(batch);
+                yield ConvNhwc.scratch(x[0], x[3], dy[3], c.kh(), c.kw(), dy[1], dy[2], c.stride(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
             }
             case Op.Reduce r when r.fn() == Op.ReduceFn.VAR_UNBIASED -> n.out().shape().numel(batch);
             case Op.ReduceGrad r when r.fn() == Op.ReduceFn.MAX || r.fn() == Op.ReduceFn.VAR_UNBIASED -> n.input(0).shape().numel(batch);

@@ -121,6 +121,7 @@ public final class Interpreter {
             case Op.MaxPool2dGrad p -> Pool.maxGrad(in.get(0), in.get(1), p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight());
             case Op.AvgPool2d p -> Pool.avg(in.get(0), p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad());
             case Op.AvgPool2dGrad p -> Pool.avgGrad(in.get(0), p.kernel(), p.stride(), p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.countIncludePad(), p.inH(), p.inW());
+            case Op.ChannelsLast c -> channelsLast(c, in, rng);
             case Op.Upsample u -> Upsample.forward(u.mode(), u.scale(), in.get(0));
             case Op.UpsampleGrad u -> Upsample.grad(u.mode(), u.scale(), in.get(0));
             case Op.Reduce r -> Reductions.reduce(r.fn(), r.axes(), r.keepDims(), in.get(0));
@@ -144,6 +145,17 @@ public final class Interpreter {
             case Op.Lstm l -> throw notLowered(l);
             case Op.Loss l -> throw notLowered(l);
         };
+    }
+
+    /** A channels-last op is its NCHW twin between permutations: the definition, spelled out. */
+    private static Tensor channelsLast(Op.ChannelsLast op, List<Tensor> in, RandomGenerator rng) {
+        List<Tensor> nchw = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++)
+            nchw.add(op.activationInput(i) ? Movement.transpose(in.get(i), Op.ChannelsLast.TO_NCHW) : in.get(i));
+        Op twin = op.nchw();
+        int[] twinShape = twin.infer(nchw.stream().map(t -> dlm.ir.Type.f32(t.shape())).toList()).shape().toArray();
+        Tensor y = apply(twin, nchw, twinShape, rng);
+        return op.activationOutput() ? Movement.transpose(y, Op.ChannelsLast.TO_NHWC) : y;
     }
 
     private static IllegalArgumentException notLowered(Op op) {
