@@ -47,6 +47,7 @@ public final class Pipelines {
      * 1s; simplification and folding leave dead nodes and duplicate constants for cse and dce.
      */
     private static void cleanup(List<Pass> p) {
+        p.add(new ChannelsLast()); // before cleanup: dce drops the boundary transposes nothing reads
         p.add(new ConstantFolding());
         p.add(new AlgebraicSimplification());
         p.add(new CommonSubexpressionElimination());

@@ -32,9 +32,9 @@ class PipelineTest {
     }
 
     @Test void pipelinesAreDeclaredInOrder() {
-        assertEquals(List.of("lower", "autodiff", "optimizer", "fold", "simplify", "cse", "dce"), Pipelines.training(SPEC).names());
-        assertEquals(List.of("lower", "autodiff", "fold", "simplify", "cse", "dce"), Pipelines.gradients().names());
-        assertEquals(List.of("lower", "fold", "simplify", "cse", "dce"), Pipelines.inference().names());
+        assertEquals(List.of("lower", "autodiff", "optimizer", "channels-last", "fold", "simplify", "cse", "dce"), Pipelines.training(SPEC).names());
+        assertEquals(List.of("lower", "autodiff", "channels-last", "fold", "simplify", "cse", "dce"), Pipelines.gradients().names());
+        assertEquals(List.of("lower", "channels-last", "fold", "simplify", "cse", "dce"), Pipelines.inference().names());
     }
 
     @Test void observersSeeTheGraphAfterEveryPassAndTheInputIsUntouched() {
@@ -43,8 +43,8 @@ class PipelineTest {
         List<String> seen = new ArrayList<>();
         Graph out = Pipelines.training(SPEC).observe((name, graph) -> seen.add(name + ":" + graph.size())).run(g);
         assertEquals(before, IrPrinter.print(g));
-        assertEquals(7, seen.size());
-        assertTrue(seen.get(6).equals("dce:" + out.size()), seen.toString());
+        assertEquals(8, seen.size());
+        assertTrue(seen.get(7).equals("dce:" + out.size()), seen.toString());
         Map<String, String> trace = Pipelines.training(SPEC).trace(g);
         assertEquals(Pipelines.training(SPEC).names(), List.copyOf(trace.keySet()));
         assertTrue(trace.get("autodiff").contains("output \"grad:s.weight\"") || trace.get("autodiff").contains("output grad:s.weight"),
@@ -55,7 +55,7 @@ class PipelineTest {
         Graph g = Pipelines.training(SPEC).skip("optimizer").run(model());
         assertTrue(g.outputs().containsKey("grad:s.weight"));
         assertTrue(g.updates().isEmpty());
-        assertEquals("[lower, autodiff, (optimizer), fold, simplify, cse, dce]", Pipelines.training(SPEC).skip("optimizer").toString());
+        assertEquals("[lower, autodiff, (optimizer), channels-last, fold, simplify, cse, dce]", Pipelines.training(SPEC).skip("optimizer").toString());
     }
 
     @Test void skippingAnUnknownPassIsAnError() {
