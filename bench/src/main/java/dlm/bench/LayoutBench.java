@@ -1,0 +1,108 @@
+package dlm.bench;
+
+import dlm.api.BuildOptions;
+import dlm.api.Dlm;
+import dlm.runtime.CompiledModel;
+import dlm.runtime.ModelSignature;
+import dlm.runtime.Tensor;
+import dlm.runtime.TensorSpec;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The channels-last pass forced on vs forced off (-Ddlm.channelsLast=on / off while each model
+ * compiles), as one run's ratios: lenet5's training step at batch 128, resnet_mini's at batch
+ * 32 and resnet50's batch-1 prediction. Both models live in one JVM and run in alternating
+ * blocks, so that load and frequency changes hit both alike. The numbers decide
+ * {@code dlm.passes.LayoutRule}.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -Xss16m -cp bench/target/benchmarks.jar dlm.bench.LayoutBench \
+ *      [--examples examples] [--rounds 10] [--only lenet5,resnet_mini,resnet50]
+ * </pre>
+ */
+public final class LayoutBench {
+    /** A workload: a training step at a batch, or a prediction. */
+    private record Workload(String name, int batch, boolean train, int steps) {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of("examples");
+        int rounds = 10;
+        List<String> only = null;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--examples" -> dir = Path.of(v);
+                case "--rounds" -> rounds = Integer.parseInt(v);
+                case "--only" -> only = Arrays.asList(v.split(","));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.println("| workload | NHWC: median | min | NCHW: median | min | NCHW/NHWC (medians) | steps each |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        for (Workload w : List.of(new Workload("lenet5", 128, true, 10), new Workload("resnet_mini", 32, true, 5),
+                new Workload("resnet50", 1, false, 5)))
+            if (only == null || only.contains(w.name())) run(dir, w, rounds);
+        System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static void run(Path dir, Workload w, int rounds) {
+        CompiledModel[] models = new CompiledModel[2]; // 0: NHWC, 1: NCHW
+        Map<String, Tensor> x = null, y = new LinkedHashMap<>();
+        for (int k = 0; k < 2; k++) {
+            System.setProperty("dlm.channelsLast", k == 0 ? "on" : "off");
+            models[k] = Dlm.compile(dir.resolve(w.name() + ".dlm")).build(null, BuildOptions.defaults());
+            if (x == null) {
+                ModelSignature sig = models[k].signature();
+                Random rnd = new Random(0);
+                TensorSpec in = sig.inputs().get(0);
+                x = Map.of(in.name(), randn(rnd, w.batch(), in.sampleShape()));
+                for (TensorSpec s : sig.targets()) {
+                    float[] a = new float[w.batch() * s.sampleSize()];
+                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
+                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
+                    y.put(s.name(), Tensor.of(a, shape(w.batch(), s.sampleShape())));
+                }
+            }
+            step(models[k], w, x, y); // compiles the code now, under this setting
+            System.clearProperty("dlm.channelsLast");
+        }
+        long[][] t = new long[2][rounds * w.steps()];
+        for (int r = -2; r < rounds; r++) // two warm-up rounds, then alternating blocks
+            for (int k = 0; k < 2; k++)
+                for (int i = 0; i < w.steps(); i++) {
+                    long t0 = System.nanoTime();
+                    step(models[k], w, x, y);
+                    if (r >= 0) t[k][r * w.steps() + i] = System.nanoTime() - t0;
+                }
+        for (long[] a : t) Arrays.sort(a);
+        double nhwc = t[0][t[0].length / 2] / 1e6, nchw = t[1][t[1].length / 2] / 1e6;
+        System.out.printf("| %s %s b%d | %.3f ms | %.3f ms | %.3f ms | %.3f ms | %.2fx | %d |%n", w.name(),
+                w.train() ? "train step" : "predict", w.batch(), nhwc, t[0][0] / 1e6, nchw, t[1][0] / 1e6, nchw / nhwc, t[0].length);
+        for (CompiledModel m : models) m.close();
+    }
+
+    private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
+        if (w.train()) m.trainStep(x, y);
+        else m.predict(x);
+    }
+
+    private static Tensor randn(Random rnd, int batch, int[] sample) {
+        int[] s = shape(batch, sample);
+        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
+        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
+        return Tensor.of(a, s);
+    }
+
+    private static int[] shape(int batch, int[] sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
+    }
+}
