@@ -16,8 +16,8 @@ import java.util.Random;
 
 /**
  * The channels-last pass forced on vs forced off (-Ddlm.channelsLast=on / off while each model
- * compiles), as one run's ratios: lenet5's training step at batch 128, resnet_mini's at batch
- * 32 and resnet50's batch-1 prediction. Both models live in one JVM and run in alternating
+ * compiles), as one run's ratios: lenet5's training step at batch 128, resnet_mini's training step
+ * and prediction at batch 32 and resnet50's batch-1 prediction. Both models live in one JVM and run in alternating
  * blocks, so that load and frequency changes hit both alike. The numbers decide
  * {@code dlm.passes.LayoutRule}.
  *
@@ -46,7 +46,7 @@ public final class LayoutBench {
         System.out.println("| workload | NHWC: median | min | NCHW: median | min | NCHW/NHWC (medians) | steps each |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         for (Workload w : List.of(new Workload("lenet5", 128, true, 10), new Workload("resnet_mini", 32, true, 5),
-                new Workload("resnet50", 1, false, 5)))
+                new Workload("resnet_mini", 32, false, 5), new Workload("resnet50", 1, false, 5)))
             if (only == null || only.contains(w.name())) run(dir, w, rounds);
         System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }

@@ -7,6 +7,7 @@ import dlm.codegen.jvm.JvmCompiler;
 import dlm.ir.Graph;
 import dlm.ir.Node;
 import dlm.ir.Op;
+import dlm.passes.ChannelsLast;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,6 +46,11 @@ final class ExplainCommand implements Callable<Integer> {
             if (!frozen.isEmpty()) System.out.println("frozen (no gradient kernels): " + frozen.size() + " weights, e.g. "
                     + String.join(", ", frozen.subList(0, Math.min(4, frozen.size()))));
         }
+        boolean skipped = skip != null && skip.contains("channels-last");
+        ChannelsLast layout = new ChannelsLast();
+        System.out.println("# inference layout: " + (skipped ? "NCHW: the channels-last pass is skipped" : layout.decide(graphs.inference()).reason()));
+        if (graphs.trainable())
+            System.out.println("# training layout: " + (skipped ? "NCHW: the channels-last pass is skipped" : layout.decide(graphs.training()).reason()));
         return 0;
     }
 

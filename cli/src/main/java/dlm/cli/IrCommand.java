@@ -3,6 +3,7 @@ package dlm.cli;
 import dlm.api.Dlm;
 import dlm.ir.Graph;
 import dlm.ir.text.IrPrinter;
+import dlm.passes.ChannelsLast;
 import dlm.passes.Pipeline;
 import dlm.passes.Pipelines;
 import dlm.runtime.DlmException;
@@ -47,10 +48,14 @@ final class IrCommand implements Callable<Integer> {
         }
         if (after != null && !p.names().contains(after))
             throw new DlmException("no pass named '" + after + "'; the " + what + " passes are " + p.names());
-        Map<String, String> trace = p.trace(g, IrPrinter::print);
+        Map<String, String> trace = new java.util.LinkedHashMap<>();
+        Graph[] layout = new Graph[1];
+        p.collect(IrPrinter::print, trace).observe((name, graph) -> { if (name.equals("channels-last")) layout[0] = graph; }).run(g);
         String last = null;
         for (var e : trace.entrySet()) {
-            if (afterEach || e.getKey().equals(after)) System.out.printf("%n# %s graph after %s%n%s", what, e.getKey(), e.getValue());
+            // the layout pass says why it chose NHWC or NCHW for this graph
+            String why = e.getKey().equals("channels-last") ? " (" + new ChannelsLast().decide(layout[0]).reason() + ")" : "";
+            if (afterEach || e.getKey().equals(after)) System.out.printf("%n# %s graph after %s%s%n%s", what, e.getKey(), why, e.getValue());
             last = e.getValue();
         }
         if (!afterEach && after == null && last != null) System.out.printf("%n# %s graph%n%s", what, last);

@@ -88,6 +88,37 @@ class ChannelsLastTest {
         assertTrue(new ChannelsLast(ChannelsLast.Mode.AUTO).decide(dense).reason().contains("no ungrouped convolution"));
     }
 
+    /** x [N, c, 8, 8] -> conv f 3x3: the rule's input. */
+    private static Graph oneConv(int c, int f) {
+        Graph g = new Graph("one_conv");
+        Value x = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(c, 8, 8))));
+        g.output("y", g.add(new Op.Conv2d(1, 1, 1, 1, 1, 1, 1), x, weight(g, "w", f, c, 3, 3)));
+        return g;
+    }
+
+    @Test void autoChoosesNhwcWhenMostConvolutionWorkHasManyChannels() {
+        ChannelsLast auto = new ChannelsLast(ChannelsLast.Mode.AUTO);
+        LayoutRule.Decision narrow = auto.decide(oneConv(3, 32)), wide = auto.decide(oneConv(LayoutRule.WIDE_CHANNELS, 8));
+        assertFalse(narrow.nhwc(), narrow.reason());
+        assertTrue(narrow.reason().startsWith("NCHW: only 0%"), narrow.reason());
+        assertTrue(wide.nhwc(), wide.reason());
+        assertTrue(wide.reason().startsWith("NHWC: 100%"), wide.reason());
+        Graph nhwc = auto.run(oneConv(LayoutRule.WIDE_CHANNELS, 8));
+        assertEquals(1, count(nhwc, Op.Conv2dNhwc.class));
+        assertEquals(wide, auto.decide(nhwc), "the decision reads the same after the pass");
+        Graph g = oneConv(3, 32);
+        assertSame(g, auto.run(g));
+    }
+
+    @Test void autoKeepsTrainingGraphsNchw() {
+        Graph wide = oneConv(LayoutRule.WIDE_CHANNELS, 8);
+        Value y = wide.outputs().get("y");
+        wide.output("dw", wide.add(new Op.Conv2dGradWeight(1, 1, 1, 1, 1, 1, 1, 3, 3), y, wide.inputs().get(0).out()));
+        LayoutRule.Decision d = new ChannelsLast(ChannelsLast.Mode.AUTO).decide(wide);
+        assertFalse(d.nhwc(), d.reason());
+        assertTrue(d.reason().contains("training"), d.reason());
+    }
+
     @Test void groupedConvolutionsStayNchw() {
         Graph g = new Graph("grouped");
         Value x = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(4, 5, 5))));
