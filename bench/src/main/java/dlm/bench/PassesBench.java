@@ -18,14 +18,15 @@ import java.util.Random;
 /**
  * The optimization passes on vs off, as one run's ratios: keras_mlp's training step at batch
  * 256, lenet5's at batch 128 and resnet50's batch-1 prediction. "On" is the default build;
- * "off" skips every optional graph pass (fold, simplify, cse, dce and the names given with
- * {@code --skip}) and sets each {@code --off} system property (by default {@code dlm.fuse=false})
- * while the model is compiled. Both models live in one JVM and run in alternating blocks, so
+ * "off" skips the graph passes named by {@code --skip} (by default fold, simplify, cse and dce;
+ * {@code none} for none) and sets each {@code --off} system property (by default
+ * {@code dlm.fuse=false}) while the model is compiled. To compare one switch alone, e.g. the
+ * product epilogue: {@code -Ddlm.epilogue=true ... --skip none --off dlm.epilogue=false}. Both models live in one JVM and run in alternating blocks, so
  * that load and frequency changes hit both alike.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xss16m -cp bench/target/benchmarks.jar dlm.bench.PassesBench \
- *      [--examples examples] [--rounds 10] [--skip NAME,...] [--off dlm.fuse=false,...]
+ *      [--examples examples] [--rounds 10] [--skip NAME,...|none] [--off dlm.fuse=false,...]
  * </pre>
  */
 public final class PassesBench {
@@ -43,7 +44,7 @@ public final class PassesBench {
             switch (args[i]) {
                 case "--examples" -> dir = Path.of(v);
                 case "--rounds" -> rounds = Integer.parseInt(v);
-                case "--skip" -> skip.addAll(Arrays.asList(v.split(",")));
+                case "--skip" -> { skip.clear(); if (!v.equals("none")) skip.addAll(Arrays.asList(v.split(","))); }
                 case "--off" -> { off.clear(); off.addAll(Arrays.asList(v.split(","))); }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
