@@ -12,9 +12,8 @@ import dlm.ir.Shape;
  * and 1.25x; resnet_mini prediction at batch 32 0.94x; training steps resnet_mini batch 32
  * 0.80x, 0.93x, 1.18x and lenet5 batch 128 0.29x, 0.34x.
  *
- * <p>So: training graphs stay NCHW (the NCHW backward convolutions are split over the kernel
- * threads and the NCHW convolution takes bias and activation as its epilogue; the NHWC
- * kernels do neither yet). Inference graphs go NHWC when most of their convolution work has
+ * <p>So: training graphs stay NCHW (the NCHW convolutions, forward and backward, and the NCHW
+ * pooling are split over the kernel threads; the NHWC kernels are not yet). Inference graphs go NHWC when most of their convolution work has
  * wide inputs: with {@link #WIDE_CHANNELS} channels or more an im2col row is a few long
  * copies, the 1x1 convolutions (most of resnet50's bottlenecks) are one GEMM on the
  * activations as they lie, and the product needs no permute; with few channels (lenet5: 1
