@@ -7,16 +7,12 @@ import dlm.codegen.jvm.Explanation;
 import dlm.codegen.jvm.JvmCompiler;
 import dlm.ir.Graph;
 import dlm.runtime.CompiledModel;
-import dlm.runtime.ModelSignature;
 import dlm.runtime.Tensor;
-import dlm.runtime.TensorSpec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Elementwise fusion of the JVM backend: kernel count and arena size of the examples with and
@@ -63,21 +59,14 @@ public final class FuseBench {
             String name = (String) w[0];
             int batch = (Integer) w[1];
             CompiledModel[] models = new CompiledModel[2]; // 0 fused, 1 unfused
-            Map<String, Tensor> x = null, y = new LinkedHashMap<>();
+            Map<String, Tensor> x = null, y = null;
             for (int k = 0; k < 2; k++) {
                 System.setProperty("dlm.fuse", k == 0 ? "true" : "false");
                 models[k] = Dlm.compile(dir.resolve(name + ".dlm")).build(null, BuildOptions.defaults());
                 if (x == null) {
-                    ModelSignature sig = models[k].signature();
-                    Random rnd = new Random(0);
-                    TensorSpec in = sig.inputs().get(0);
-                    x = Map.of(in.name(), randn(rnd, batch, in.sampleShape()));
-                    for (TensorSpec s : sig.targets()) {
-                        float[] a = new float[batch * s.sampleSize()];
-                        int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
-                        for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
-                        y.put(s.name(), Tensor.of(a, shape(batch, s.sampleShape())));
-                    }
+                    RandomBatch feeds = RandomBatch.of(models[k].signature(), batch, 0);
+                    x = feeds.inputs();
+                    y = feeds.targets();
                 }
                 models[k].trainStep(x, y); // compiles the step now, with this fusion setting
             }
@@ -98,19 +87,5 @@ public final class FuseBench {
             }
             System.out.printf("load average %.2f%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
-    }
-
-    private static Tensor randn(Random rnd, int batch, int[] sample) {
-        int[] s = shape(batch, sample);
-        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
-        return Tensor.of(a, s);
-    }
-
-    private static int[] shape(int batch, int[] sample) {
-        int[] shape = new int[sample.length + 1];
-        shape[0] = batch;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 }

@@ -3,16 +3,12 @@ package dlm.bench;
 import dlm.api.BuildOptions;
 import dlm.api.Dlm;
 import dlm.runtime.CompiledModel;
-import dlm.runtime.ModelSignature;
 import dlm.runtime.Tensor;
-import dlm.runtime.TensorSpec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The channels-last pass forced on vs forced off (-Ddlm.channelsLast=on / off while each model
@@ -53,21 +49,14 @@ public final class LayoutBench {
 
     private static void run(Path dir, Workload w, int rounds) {
         CompiledModel[] models = new CompiledModel[2]; // 0: NHWC, 1: NCHW
-        Map<String, Tensor> x = null, y = new LinkedHashMap<>();
+        Map<String, Tensor> x = null, y = null;
         for (int k = 0; k < 2; k++) {
             System.setProperty("dlm.channelsLast", k == 0 ? "on" : "off");
             models[k] = Dlm.compile(dir.resolve(w.name() + ".dlm")).build(null, BuildOptions.defaults());
             if (x == null) {
-                ModelSignature sig = models[k].signature();
-                Random rnd = new Random(0);
-                TensorSpec in = sig.inputs().get(0);
-                x = Map.of(in.name(), randn(rnd, w.batch(), in.sampleShape()));
-                for (TensorSpec s : sig.targets()) {
-                    float[] a = new float[w.batch() * s.sampleSize()];
-                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
-                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
-                    y.put(s.name(), Tensor.of(a, shape(w.batch(), s.sampleShape())));
-                }
+                RandomBatch feeds = RandomBatch.of(models[k].signature(), w.batch(), 0);
+                x = feeds.inputs();
+                y = feeds.targets();
             }
             step(models[k], w, x, y); // compiles the code now, under this setting
             System.clearProperty("dlm.channelsLast");
@@ -90,19 +79,5 @@ public final class LayoutBench {
     private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
         if (w.train()) m.trainStep(x, y);
         else m.predict(x);
-    }
-
-    private static Tensor randn(Random rnd, int batch, int[] sample) {
-        int[] s = shape(batch, sample);
-        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
-        return Tensor.of(a, s);
-    }
-
-    private static int[] shape(int batch, int[] sample) {
-        int[] shape = new int[sample.length + 1];
-        shape[0] = batch;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 }

@@ -3,17 +3,13 @@ package dlm.bench;
 import dlm.api.BuildOptions;
 import dlm.api.Dlm;
 import dlm.runtime.CompiledModel;
-import dlm.runtime.ModelSignature;
 import dlm.runtime.Tensor;
-import dlm.runtime.TensorSpec;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * The optimization passes on vs off, as one run's ratios: keras_mlp's training step at batch
@@ -60,22 +56,15 @@ public final class PassesBench {
 
     private static void run(Path dir, Workload w, int rounds, List<String> skip, List<String> off) {
         CompiledModel[] models = new CompiledModel[2]; // 0: passes on, 1: passes off
-        Map<String, Tensor> x = null, y = new LinkedHashMap<>();
+        Map<String, Tensor> x = null, y = null;
         for (int k = 0; k < 2; k++) {
             if (k == 1) for (String p : off) System.setProperty(p.substring(0, p.indexOf('=')), p.substring(p.indexOf('=') + 1));
             BuildOptions o = BuildOptions.defaults().withSkipPasses(k == 0 ? List.of() : skip);
             models[k] = Dlm.compile(dir.resolve(w.name() + ".dlm")).build(null, o);
             if (x == null) {
-                ModelSignature sig = models[k].signature();
-                Random rnd = new Random(0);
-                TensorSpec in = sig.inputs().get(0);
-                x = Map.of(in.name(), randn(rnd, w.batch(), in.sampleShape()));
-                for (TensorSpec s : sig.targets()) {
-                    float[] a = new float[w.batch() * s.sampleSize()];
-                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
-                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
-                    y.put(s.name(), Tensor.of(a, shape(w.batch(), s.sampleShape())));
-                }
+                RandomBatch feeds = RandomBatch.of(models[k].signature(), w.batch(), 0);
+                x = feeds.inputs();
+                y = feeds.targets();
             }
             step(models[k], w, x, y); // compiles the code now, under this setting
             if (k == 1) for (String p : off) System.clearProperty(p.substring(0, p.indexOf('=')));
@@ -98,19 +87,5 @@ public final class PassesBench {
     private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
         if (w.train()) m.trainStep(x, y);
         else m.predict(x);
-    }
-
-    private static Tensor randn(Random rnd, int batch, int[] sample) {
-        int[] s = shape(batch, sample);
-        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
-        return Tensor.of(a, s);
-    }
-
-    private static int[] shape(int batch, int[] sample) {
-        int[] shape = new int[sample.length + 1];
-        shape[0] = batch;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 }
