@@ -1,5 +1,6 @@
 package dlm.cli;
 
+import dlm.passes.PassOptionException;
 import dlm.runtime.DlmException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,7 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof DlmException) {
+            if (ex instanceof DlmException || ex instanceof PassOptionException) {
                 System.out.flush();
                 System.err.println("dlm: " + ex.getMessage());
                 return USER_ERROR;

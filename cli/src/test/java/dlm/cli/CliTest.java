@@ -140,6 +140,16 @@ class CliTest {
     }
 
     @Test
+    void aBadPassOptionIsOneLineAndExitCodeTwo() {
+        System.setProperty("dlm.channelsLast", "bogus");
+        try {
+            assertUserError(dlm("explain", example("lenet5")), "-Ddlm.channelsLast must be auto, on or off, got 'bogus'");
+        } finally {
+            System.clearProperty("dlm.channelsLast");
+        }
+    }
+
+    @Test
     void irPrintsTheTrainingGraph() {
         Result r = dlm("ir", example("xor"), "--grad");
         assertEquals(0, r.code(), r.err());

@@ -40,7 +40,7 @@ public final class ChannelsLast implements Pass {
             try {
                 return valueOf(v.trim().toUpperCase());
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("-Ddlm.channelsLast must be auto, on or off, got '" + v + "'");
+                throw new PassOptionException("-Ddlm.channelsLast must be auto, on or off, got '" + v + "'");
             }
         }
     }
