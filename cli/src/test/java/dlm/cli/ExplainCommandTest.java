@@ -25,12 +25,22 @@ class ExplainCommandTest {
         assertTrue(out.contains("= add(") && out.contains("= relu("), out);
         assertTrue(out.contains("stores ") && out.contains(": update of adam.m.fc1.weight"), out);
         assertTrue(out.contains("gradients computed for: conv1.weight, conv1.bias"), out);
+        // the layout decision and its reason: lenet5's convolutions have 1 and 6 input channels
+        assertTrue(out.contains("# inference layout: NCHW: only 0% of the convolution multiply-adds have >= 64 input channels"), out);
+        assertTrue(out.contains("# training layout: NCHW: a training graph"), out);
 
         CliTest.Result off = CliTest.dlm("explain", CliTest.example("lenet5"), "--no-fuse", "--batch", "4");
         assertEquals(0, off.code(), off.err());
         assertTrue(off.out().contains("fusion is off"), off.out());
         assertTrue(kernels(out, "inference") < kernels(off.out(), "inference"));
         assertTrue(kernels(out, "training") * 2 < kernels(off.out(), "training"));
+    }
+
+    @Test void resnet50InferenceRunsChannelsLast() {
+        CliTest.Result r = CliTest.dlm("explain", CliTest.example("resnet50"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("# inference layout: NHWC: 97% of the convolution multiply-adds have >= 64 input channels"), r.out());
+        assertTrue(r.out().contains("conv2d_nhwc("), r.out());
     }
 
     @Test void frozenBackboneHasNoGradientKernels() {
