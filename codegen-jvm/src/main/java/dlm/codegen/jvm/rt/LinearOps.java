@@ -90,15 +90,9 @@ public final class LinearOps {
     }
 
     /**
-     * The product of a chunk of images, [f][imgs][sp] at src, to NCHW with the epilogue applied
-     * on the way (no epilogue: a plain copy).
+     * The product of images [j0, j1) of a chunk, [f][imgs][sp] at src, to NCHW with the epilogue
+     * applied on the way (no epilogue: a plain copy).
      */
-    private static void toNchw(float[] t, int src, int f, int imgs, int sp, int firstImage,
-                               int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
-        toNchw(t, src, f, imgs, 0, imgs, sp, firstImage, bias, res, resAfter, act, alpha, pre, out);
-    }
-
-    /** {@link #toNchw} of images [j0, j1) of the chunk only. */
     static void toNchw(float[] t, int src, int f, int imgs, int j0, int j1, int sp, int firstImage,
                        int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
         for (int ch = 0; ch < f; ch++)
@@ -109,19 +103,10 @@ public final class LinearOps {
             }
     }
 
-    /** [f][imgs][sp] at src to [imgs][f][sp] at dst (or back when toNchw is false). */
-    private static void permute(float[] t, int src, int dst, int f, int imgs, int sp, boolean toNchw) {
-        permute(t, src, dst, f, imgs, 0, imgs, sp, toNchw);
-    }
-
-    /** {@link #permute} of images [j0, j1) only. */
-    static void permute(float[] t, int src, int dst, int f, int imgs, int j0, int j1, int sp, boolean toNchw) {
+    /** dy of images [j0, j1) of a chunk, [imgs][f][sp] at nchw, to channel-major [f][imgs][sp] at dst. */
+    static void toChannelMajor(float[] t, int nchw, int dst, int f, int imgs, int j0, int j1, int sp) {
         for (int ch = 0; ch < f; ch++)
-            for (int j = j0; j < j1; j++) {
-                int cm = src + (ch * imgs + j) * sp, nchw = dst + (j * f + ch) * sp;
-                if (toNchw) System.arraycopy(t, cm, t, nchw, sp);
-                else System.arraycopy(t, nchw, t, cm, sp);
-            }
+            for (int j = j0; j < j1; j++) System.arraycopy(t, nchw + (j * f + ch) * sp, t, dst + (ch * imgs + j) * sp, sp);
     }
 
     /** y[N, F, oh, ow] = conv(x[N, C, H, W], w[F, C/groups, kh, kw]). */
@@ -149,20 +134,9 @@ public final class LinearOps {
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;
-            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, prod = colOff + kk * ld;
-                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
-                    split.forward(ctx.threads, xOff, wOff, colOff, i0, imgs, bias, res, resAfter, act, alpha, pre, out);
-                    continue;
-                }
-                for (int j = 0; j < imgs; j++)
-                    Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
-                            pt, pl, pb, pr, t, colOff + j * sp, ld);
-                if (Simd.ENABLED) ConvGemmVector.nn(f, ld, kk, t, wOff, kk, 1, colOff, ld, prod, ld);
-                else Sgemm.sgemm(false, false, f, ld, kk, t, wOff, kk, t, colOff, ld, 0f, t, prod, ld, ctx.gemm, ctx.threads);
-                toNchw(t, prod, f, imgs, sp, i0, bias, res, resAfter, act, alpha, pre, out);
-            }
+            split.geometry(ctx, t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
+            for (int i0 = 0; i0 < n; i0 += chunk)
+                split.forward(xOff, wOff, colOff, i0, Math.min(chunk, n - i0), bias, res, resAfter, act, alpha, pre, out);
             split.release();
             return;
         }
@@ -194,20 +168,9 @@ public final class LinearOps {
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;
-            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
-                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
-                    split.gradInput(ctx.threads, dyOff, wOff, dxOff, colOff, i0, imgs);
-                    continue;
-                }
-                permute(t, dyT, dyOff + i0 * f * sp, f, imgs, sp, false);
-                if (Simd.ENABLED) ConvGemmVector.nn(kk, ld, f, t, wOff, 1, kk, dyT, ld, colOff, ld);
-                else Sgemm.sgemm(true, false, kk, ld, f, t, wOff, kk, t, dyT, ld, 0f, t, colOff, ld, ctx.gemm, ctx.threads);
-                for (int j = 0; j < imgs; j++)
-                    Col2im.col2im(t, colOff + j * sp, c, h, w, kh, kw, stride, stride, dilation, dilation, pt, pl, pb, pr,
-                            t, dxOff + (i0 + j) * c * h * w, ld);
-            }
+            split.geometry(ctx, t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
+            for (int i0 = 0; i0 < n; i0 += chunk)
+                split.gradInput(dyOff, wOff, dxOff, colOff, i0, Math.min(chunk, n - i0));
             split.release();
             return;
         }
@@ -230,20 +193,9 @@ public final class LinearOps {
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;
-            split.geometry(t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
-            for (int i0 = 0; i0 < n; i0 += chunk) {
-                int imgs = Math.min(chunk, n - i0), ld = imgs * sp, dyT = colOff + kk * ld;
-                if (Simd.ENABLED && BatchedConvSplit.worth(ctx.threads, imgs, kk, f, sp)) {
-                    split.gradWeight(ctx.threads, dyOff, xOff, dwOff, colOff, i0, imgs, i0 > 0);
-                    continue;
-                }
-                for (int j = 0; j < imgs; j++)
-                    Im2col.im2col(t, xOff + (i0 + j) * c * h * w, c, h, w, kh, kw, stride, stride, dilation, dilation,
-                            pt, pl, pb, pr, t, colOff + j * sp, ld);
-                permute(t, dyT, dyOff + i0 * f * sp, f, imgs, sp, false);
-                if (Simd.ENABLED) ConvGemmVector.nt(f, kk, ld, t, dyT, ld, colOff, ld, dwOff, kk, i0 > 0);
-                else Sgemm.sgemm(false, true, f, kk, ld, t, dyT, ld, t, colOff, ld, i0 == 0 ? 0f : 1f, t, dwOff, kk, ctx.gemm, ctx.threads);
-            }
+            split.geometry(ctx, t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
+            for (int i0 = 0; i0 < n; i0 += chunk)
+                split.gradWeight(dyOff, xOff, dwOff, colOff, i0, Math.min(chunk, n - i0), i0 > 0);
             split.release();
             return;
         }
