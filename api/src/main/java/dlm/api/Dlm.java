@@ -25,6 +25,7 @@ public final class Dlm {
     private Dlm() {}
 
     public static Program compile(Path file) {
+        if (Files.isDirectory(file)) throw new DlmException(file + ": is a directory, not a .dlm file");
         if (!Files.isRegularFile(file)) throw new DlmException(file + ": no such file");
         try {
             return new Program(file.toString(), Frontend.compile(file).models());

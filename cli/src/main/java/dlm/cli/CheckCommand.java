@@ -28,7 +28,11 @@ final class CheckCommand implements Callable<Integer> {
                 System.out.printf("  inputs:  %s%n", specs(s.inputs()));
                 System.out.printf("  outputs: %s%n", specs(s.outputs()));
                 if (!s.targets().isEmpty()) System.out.printf("  targets: %s%n", specs(s.targets()));
-                System.out.printf("  parameters: %,d%n", g.weightCount());
+                long all = g.weightCount();
+                long trainable = g.trainableParams().stream().mapToLong(n -> n.out().shape().numel(1)).sum();
+                // frozen layers (transfer learning) still count in the model's size; say how many train
+                if (trainable == all) System.out.printf("  parameters: %,d%n", all);
+                else System.out.printf("  parameters: %,d (%,d trainable)%n", all, trainable);
             }
         }
         return 0;
