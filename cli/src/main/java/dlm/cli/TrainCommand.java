@@ -54,7 +54,8 @@ final class TrainCommand implements Callable<Integer> {
         try (CompiledModel m = model.build(buildOptions())) {
             if (init != null) {
                 var report = m.loadStateDict(Safetensors.load(init), strict);
-                System.out.println("init: " + report.describe());
+                // a partial load (--strict false) says what it did load, not only what it left out
+                System.out.println("init: " + (report.clean() ? "" : "loaded " + report.loaded().size() + " tensors; ") + report.describe());
             }
             TrainingData td = TrainingData.load(data, m.signature(), target, !noHeader);
             double fraction = val != null ? val : td.test() == null ? 0.2 : 0.0;
