@@ -32,7 +32,7 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             if (dir != null) Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = createTemp(dir, abs.getFileName().toString());
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = Channels.newOutputStream(ch);
                 body.writeTo(out);
@@ -55,6 +55,22 @@ public final class AtomicFiles {
                 } catch (IOException ignored) {
                     // the original failure matters more than a leftover temp file
                 }
+            }
+        }
+    }
+
+    /**
+     * A new empty file beside the target. Not {@link Files#createTempFile}: that makes the file
+     * owner-only (0600), and the rename would hand those permissions to saved weights and jars;
+     * {@link Files#createFile} without attributes gets the usual ones (0666 less the umask).
+     */
+    private static Path createTemp(Path dir, String name) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve("." + name + "." + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
             }
         }
     }

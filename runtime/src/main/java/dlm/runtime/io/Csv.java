@@ -114,6 +114,8 @@ public final class Csv {
         }
         if (width < 0) throw new DlmException(source + ": empty file" + (header ? " (no header row)" : ""));
         int n = target.size;
+        // otherwise the error would come later, from the validation split, without the file's name
+        if (n == 0) throw new DlmException(source + ": no data rows after the header");
         int k = width - 1;
         List<String> featureNames = new ArrayList<>();
         String tName;
