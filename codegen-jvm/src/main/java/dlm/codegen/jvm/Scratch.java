@@ -10,6 +10,33 @@ final class Scratch {
     private Scratch() {}
 
     static long floats(Node n, int batch) {
+        return Math.max(imageColumns(n, batch), direct(n, batch));
+    }
+
+    /** A stride-1 convolution's direct form (see LinearOps.directScratch). */
+    private static long direct(Node n, int batch) {
+        return switch (n.op()) {
+            case Op.Conv2d c -> {
+                int[] x = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch);
+                yield LinearOps.directScratch(0, c.groups(), x[1], x[2], x[3], w[0], w[2], w[3], c.stride(), c.dilation(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+            }
+            case Op.Conv2dGradInput c -> {
+                int[] w = n.input(1).shape().resolve(batch), x = n.out().shape().resolve(batch);
+                yield LinearOps.directScratch(1, c.groups(), x[1], x[2], x[3], w[0], w[2], w[3], c.stride(), c.dilation(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+            }
+            case Op.Conv2dGradWeight c -> {
+                int[] dy = n.input(0).shape().resolve(batch), x = n.input(1).shape().resolve(batch);
+                yield LinearOps.directScratch(2, c.groups(), x[1], x[2], x[3], dy[1], c.kh(), c.kw(), c.stride(), c.dilation(),
+                        c.padTop(), c.padLeft(), c.padBottom(), c.padRight());
+            }
+            default -> 0;
+        };
+    }
+
+    /** Column matrices (im2col) and the other ops' temporaries. */
+    private static long imageColumns(Node n, int batch) {
         return switch (n.op()) {
             case Op.Conv2d c -> {
                 int[] x = n.input(0).shape().resolve(batch), w = n.input(1).shape().resolve(batch), y = n.out().shape().resolve(batch);

@@ -42,6 +42,10 @@ public final class Col2im {
                         }
                         int s = row + oy * ow;
                         int dst = plane + iy * w + xBase;
+                        if (strideW == 1 && Simd.ENABLED) {
+                            RowsVector.add(col, s + lo, x, dst + lo, hi - lo);
+                            continue;
+                        }
                         for (int ox = lo; ox < hi; ox++) {
                             x[dst + ox * strideW] += col[s + ox];
                         }

@@ -52,16 +52,17 @@ public final class Im2col {
                             Arrays.fill(col, d, d + ow, 0f);
                             continue;
                         }
-                        Arrays.fill(col, d, d + lo, 0f);
+                        for (int ox = 0; ox < lo; ox++) col[d + ox] = 0f;
                         int src = plane + iy * w + xBase;
                         if (strideW == 1) {
-                            System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+                            if (Simd.ENABLED) RowsVector.copy(x, src + lo, col, d + lo, hi - lo);
+                            else System.arraycopy(x, src + lo, col, d + lo, hi - lo);
                         } else {
                             for (int ox = lo; ox < hi; ox++) {
                                 col[d + ox] = x[src + ox * strideW];
                             }
                         }
-                        Arrays.fill(col, d + hi, d + ow, 0f);
+                        for (int ox = hi; ox < ow; ox++) col[d + ox] = 0f;
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dlm.codegen.jvm.rt;
 
 import dlm.codegen.jvm.kernels.LaneSum;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,101 +10,270 @@ import jdk.incubator.vector.VectorSpecies;
  * wide (columns of every image): packing the wide side, as the general SGEMM does, costs as
  * much as multiplying, so these read it in place, one cache-line-wide strip at a time, and keep
  * the strip in L1 while every filter row goes over it. Loaded only when Simd.ENABLED.
+ *
+ * <p>Every output float is one fixed sequence of operations whatever range of rows and columns
+ * a call covers, so that splitting a product over threads or groups of images never changes a
+ * bit (see BatchedConvSplit).
  */
 final class ConvGemmVector {
     private ConvGemmVector() {}
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Row tables of the strided form of {@link #nn}, one pair per thread (kernel threads live as long as their team). */
+    private static final ThreadLocal<RowTables> TABLES = ThreadLocal.withInitial(RowTables::new);
+
+    private static final class RowTables {
+        int[] a = new int[0], b = new int[0];
+    }
 
     /**
      * c[i, j] = sum_p a(i, p) b[p, j] for i < m, j < n, p < k, where a(i, p) = a[aOff + i*ars + p*acs]
      * (a row-major [m, k] matrix or the transpose of a [k, m] one), b rows ldb apart, c rows ldc apart.
      */
     static void nn(int m, int n, int k, float[] t, int aOff, int ars, int acs, int bOff, int ldb, int cOff, int ldc) {
-        int L = S.length(), step = 2 * L, j = 0;
-        for (; j + step <= n; j += step) {
-            int i = 0;
-            for (; i + 4 <= m; i += 4) {
-                FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-                int a0 = aOff + i * ars;
-                for (int p = 0; p < k; p++) {
-                    int br = bOff + p * ldb + j, ap = a0 + p * acs;
-                    FloatVector b0 = FloatVector.fromArray(S, t, br), b1 = FloatVector.fromArray(S, t, br + L);
-                    FloatVector x0 = FloatVector.broadcast(S, t[ap]);
-                    c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
-                    FloatVector x1 = FloatVector.broadcast(S, t[ap + ars]);
-                    c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
-                    FloatVector x2 = FloatVector.broadcast(S, t[ap + 2 * ars]);
-                    c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
-                    FloatVector x3 = FloatVector.broadcast(S, t[ap + 3 * ars]);
-                    c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
-                }
-                int cr = cOff + i * ldc + j;
-                c00.intoArray(t, cr); c01.intoArray(t, cr + L);
-                c10.intoArray(t, cr + ldc); c11.intoArray(t, cr + ldc + L);
-                c20.intoArray(t, cr + 2 * ldc); c21.intoArray(t, cr + 2 * ldc + L);
-                c30.intoArray(t, cr + 3 * ldc); c31.intoArray(t, cr + 3 * ldc + L);
+        RowTables r = TABLES.get();
+        if (r.a.length < m) r.a = new int[m];
+        if (r.b.length < k) r.b = new int[k];
+        for (int i = 0; i < m; i++) r.a[i] = i * ars;
+        for (int p = 0; p < k; p++) r.b[p] = p * ldb;
+        nn(m, n, k, t, aOff, r.a, acs, bOff, r.b, cOff, ldc, false);
+    }
+
+    /**
+     * c[i, j] (+)= sum_p a(i, p) b(p, j) for i < m, j < n, p < k, where a(i, p) = t[aOff + aRows[i] + p*acs]
+     * and b(p, j) = t[bOff + bRows[p] + j]: rows anywhere, so that a convolution can read shifted
+     * windows of an image as the rows of a matrix without copying them. Each c[i, j] is the chain
+     * fma(a(i, k-1), b(k-1, j), ... fma(a(i, 0), b(0, j), c0)) with c0 = 0 or, when
+     * {@code accumulate}, the value c[i, j] had: in a vector lane or, for the last columns, a
+     * masked lane, the same bits either way. The last strip of columns may read up to a vector
+     * past column n - 1 of a b row (never past the array): those lanes are not stored.
+     */
+    static void nn(int m, int n, int k, float[] t, int aOff, int[] aRows, int acs, int bOff, int[] bRows,
+                   int cOff, int ldc, boolean accumulate) {
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) strip2(m, k, t, aOff, aRows, acs, bOff + j, bRows, cOff + j, ldc, accumulate);
+        if (j == n) return;
+        int last = 0;
+        for (int p = 0; p < k; p++) last = Math.max(last, bRows[p]);
+        boolean whole = bOff + last + n - 1 + L <= t.length; // every b load of the last strips fits in the array
+        for (; j < n; j += L)
+            strip1(m, k, t, aOff, aRows, acs, bOff + j, bRows, cOff + j, ldc, accumulate,
+                    j + L <= n ? null : S.indexInRange(j, n), whole || j + L <= n);
+    }
+
+    private static FloatVector start(float[] t, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(S, t, at) : FloatVector.zero(S);
+    }
+
+    /** Columns [0, 2L) of b and c (offsets already moved to the strip): four rows at a time. */
+    private static void strip2(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
+                               boolean accumulate) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int cr = c + i * ldc;
+            FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
+            FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
+            FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
+            FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
+            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+            for (int p = 0; p < k; p++) {
+                int br = b + bRows[p], ap = p * acs;
+                FloatVector b0 = FloatVector.fromArray(S, t, br), b1 = FloatVector.fromArray(S, t, br + L);
+                FloatVector x0 = FloatVector.broadcast(S, t[a0 + ap]);
+                c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+                FloatVector x1 = FloatVector.broadcast(S, t[a1 + ap]);
+                c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, t[a2 + ap]);
+                c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+                FloatVector x3 = FloatVector.broadcast(S, t[a3 + ap]);
+                c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
             }
-            for (; i < m; i++) {
-                FloatVector c0 = FloatVector.zero(S), c1 = c0;
-                int a0 = aOff + i * ars;
-                for (int p = 0; p < k; p++) {
-                    int br = bOff + p * ldb + j;
-                    FloatVector x = FloatVector.broadcast(S, t[a0 + p * acs]);
-                    c0 = x.fma(FloatVector.fromArray(S, t, br), c0);
-                    c1 = x.fma(FloatVector.fromArray(S, t, br + L), c1);
-                }
-                int cr = cOff + i * ldc + j;
-                c0.intoArray(t, cr);
-                c1.intoArray(t, cr + L);
-            }
+            c00.intoArray(t, cr); c01.intoArray(t, cr + L);
+            c10.intoArray(t, cr + ldc); c11.intoArray(t, cr + ldc + L);
+            c20.intoArray(t, cr + 2 * ldc); c21.intoArray(t, cr + 2 * ldc + L);
+            c30.intoArray(t, cr + 3 * ldc); c31.intoArray(t, cr + 3 * ldc + L);
         }
-        // The last columns: the same fused multiply-adds as a vector lane does, so that a column
-        // gets the same bits whichever range of columns a call covers (see BatchedConvSplit).
-        for (; j < n; j++)
-            for (int i = 0; i < m; i++) {
-                float s = 0;
-                for (int p = 0; p < k; p++) s = Math.fma(t[aOff + i * ars + p * acs], t[bOff + p * ldb + j], s);
-                t[cOff + i * ldc + j] = s;
+        for (; i < m; i++) {
+            int cr = c + i * ldc, a0 = aOff + aRows[i];
+            FloatVector c0 = start(t, cr, accumulate), c1 = start(t, cr + L, accumulate);
+            for (int p = 0; p < k; p++) {
+                int br = b + bRows[p];
+                FloatVector x = FloatVector.broadcast(S, t[a0 + p * acs]);
+                c0 = x.fma(FloatVector.fromArray(S, t, br), c0);
+                c1 = x.fma(FloatVector.fromArray(S, t, br + L), c1);
             }
+            c0.intoArray(t, cr);
+            c1.intoArray(t, cr + L);
+        }
+    }
+
+    /**
+     * Columns [0, L) of b and c where {@code cols} is set: four rows at a time. The loads read
+     * whole vectors when the array has room ({@code whole}; the extra lanes are computed and never
+     * stored), else only the masked lanes.
+     */
+    private static void strip1(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
+                               boolean accumulate, VectorMask<Float> cols, boolean whole) {
+        int i = 0;
+        for (; i + 8 <= m; i += 8) {
+            // eight chains of fused multiply-adds: enough to hide their latency on two FMA units
+            int cr = c + i * ldc;
+            FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
+            FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
+            FloatVector c4 = start(t, cr + 4 * ldc, accumulate, cols), c5 = start(t, cr + 5 * ldc, accumulate, cols);
+            FloatVector c6 = start(t, cr + 6 * ldc, accumulate, cols), c7 = start(t, cr + 7 * ldc, accumulate, cols);
+            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+            int a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5], a6 = aOff + aRows[i + 6], a7 = aOff + aRows[i + 7];
+            for (int p = 0; p < k; p++) {
+                int ap = p * acs;
+                FloatVector bv = load(t, b + bRows[p], whole, cols);
+                c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
+                c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
+                c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
+                c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
+                c4 = FloatVector.broadcast(S, t[a4 + ap]).fma(bv, c4);
+                c5 = FloatVector.broadcast(S, t[a5 + ap]).fma(bv, c5);
+                c6 = FloatVector.broadcast(S, t[a6 + ap]).fma(bv, c6);
+                c7 = FloatVector.broadcast(S, t[a7 + ap]).fma(bv, c7);
+            }
+            store(t, cr, c0, cols);
+            store(t, cr + ldc, c1, cols);
+            store(t, cr + 2 * ldc, c2, cols);
+            store(t, cr + 3 * ldc, c3, cols);
+            store(t, cr + 4 * ldc, c4, cols);
+            store(t, cr + 5 * ldc, c5, cols);
+            store(t, cr + 6 * ldc, c6, cols);
+            store(t, cr + 7 * ldc, c7, cols);
+        }
+        for (; i + 4 <= m; i += 4) {
+            int cr = c + i * ldc;
+            FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
+            FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
+            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+            for (int p = 0; p < k; p++) {
+                int ap = p * acs;
+                FloatVector bv = load(t, b + bRows[p], whole, cols);
+                c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
+                c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
+                c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
+                c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
+            }
+            store(t, cr, c0, cols);
+            store(t, cr + ldc, c1, cols);
+            store(t, cr + 2 * ldc, c2, cols);
+            store(t, cr + 3 * ldc, c3, cols);
+        }
+        for (; i < m; i++) {
+            int cr = c + i * ldc, a0 = aOff + aRows[i];
+            FloatVector c0 = start(t, cr, accumulate, cols);
+            for (int p = 0; p < k; p++)
+                c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(load(t, b + bRows[p], whole, cols), c0);
+            store(t, cr, c0, cols);
+        }
+    }
+
+    // cols == null: a whole vector of columns. Masked loads and stores are slow on AVX2, so a
+    // strip uses them only for its last, partial vector.
+    private static FloatVector start(float[] t, int at, boolean accumulate, VectorMask<Float> cols) {
+        if (!accumulate) return FloatVector.zero(S);
+        return cols == null ? FloatVector.fromArray(S, t, at) : FloatVector.fromArray(S, t, at, cols);
+    }
+
+    private static void store(float[] t, int at, FloatVector v, VectorMask<Float> cols) {
+        if (cols == null) v.intoArray(t, at);
+        else v.intoArray(t, at, cols);
+    }
+
+    private static FloatVector load(float[] t, int at, boolean whole, VectorMask<Float> cols) {
+        return whole || cols == null ? FloatVector.fromArray(S, t, at) : FloatVector.fromArray(S, t, at, cols);
     }
 
     /** K-chunk of {@link #nt}: a [4, KB] and b [2, KB] strips stay in L1. */
     private static final int KB = 1024;
 
-    /** c[i, q] (+)= sum_s a[i, s] b[q, s]: rows of a lda apart, of b ldb apart, of c ldc apart. */
+    /**
+     * c[i, q] (+)= sum_s a[i, s] b[q, s]: rows of a lda apart, of b ldb apart, of c ldc apart. Per
+     * chunk of KB columns s, each c[i, q] gets the lane sum (LaneSum) of a vector of fused
+     * multiply-adds, plus the last products one by one. A pair of b rows stays in L1 while the
+     * rows of a go over it, four at a time.
+     */
     static void nt(int m, int n, int k, float[] t, int aOff, int lda, int bOff, int ldb, int cOff, int ldc, boolean accumulate) {
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(t, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        int L = S.length();
         for (int s0 = 0; s0 < k; s0 += KB) {
             int s1 = Math.min(k, s0 + KB), vEnd = s0 + (s1 - s0) / L * L;
-            for (int i = 0; i < m; i += 2) {
-                boolean two = i + 1 < m;
-                for (int q = 0; q < n; q += 2) {
-                    boolean twoQ = q + 1 < n;
-                    int a0 = aOff + i * lda, a1 = two ? a0 + lda : a0, b0 = bOff + q * ldb, b1 = twoQ ? b0 + ldb : b0;
-                    FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00;
-                    for (int s = s0; s < vEnd; s += L) {
-                        FloatVector x0 = FloatVector.fromArray(S, t, a0 + s), x1 = FloatVector.fromArray(S, t, a1 + s);
-                        FloatVector y0 = FloatVector.fromArray(S, t, b0 + s), y1 = FloatVector.fromArray(S, t, b1 + s);
-                        s00 = x0.fma(y0, s00); s01 = x0.fma(y1, s01);
-                        s10 = x1.fma(y0, s10); s11 = x1.fma(y1, s11);
-                    }
-                    float r00 = LaneSum.sum(s00), r01 = LaneSum.sum(s01);
-                    float r10 = LaneSum.sum(s10), r11 = LaneSum.sum(s11);
-                    for (int s = vEnd; s < s1; s++) {
-                        r00 += t[a0 + s] * t[b0 + s]; r01 += t[a0 + s] * t[b1 + s];
-                        r10 += t[a1 + s] * t[b0 + s]; r11 += t[a1 + s] * t[b1 + s];
-                    }
-                    int c0 = cOff + i * ldc + q;
-                    t[c0] += r00;
-                    if (twoQ) t[c0 + 1] += r01;
-                    if (two) {
-                        t[c0 + ldc] += r10;
-                        if (twoQ) t[c0 + ldc + 1] += r11;
-                    }
+            for (int q = 0; q < n; q += 2) {
+                int b0 = bOff + q * ldb, b1 = q + 1 < n ? b0 + ldb : -1;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) dots4x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);
+                for (; i + 2 <= m; i += 2) dots2x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);
+                for (; i < m; i++) {
+                    int a = aOff + i * lda, cr = cOff + i * ldc + q;
+                    t[cr] += dot(t, a, b0, s0, vEnd, s1);
+                    if (b1 >= 0) t[cr + 1] += dot(t, a, b1, s0, vEnd, s1);
                 }
             }
         }
+    }
+
+    /** c[r, 0] += a_r . b0 and c[r, 1] += a_r . b1 for four rows a_r lda apart (b1 < 0: no second column). */
+    private static void dots4x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc) {
+        int bb = b1 >= 0 ? b1 : b0;
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        for (int s = s0; s < vEnd; s += L) {
+            FloatVector y0 = FloatVector.fromArray(S, t, b0 + s), y1 = FloatVector.fromArray(S, t, bb + s);
+            FloatVector x = FloatVector.fromArray(S, t, a + s);
+            s00 = x.fma(y0, s00); s01 = x.fma(y1, s01);
+            x = FloatVector.fromArray(S, t, a + lda + s);
+            s10 = x.fma(y0, s10); s11 = x.fma(y1, s11);
+            x = FloatVector.fromArray(S, t, a + 2 * lda + s);
+            s20 = x.fma(y0, s20); s21 = x.fma(y1, s21);
+            x = FloatVector.fromArray(S, t, a + 3 * lda + s);
+            s30 = x.fma(y0, s30); s31 = x.fma(y1, s31);
+        }
+        finish(t, a, b0, vEnd, s1, s00, c);
+        finish(t, a + lda, b0, vEnd, s1, s10, c + ldc);
+        finish(t, a + 2 * lda, b0, vEnd, s1, s20, c + 2 * ldc);
+        finish(t, a + 3 * lda, b0, vEnd, s1, s30, c + 3 * ldc);
+        if (b1 < 0) return;
+        finish(t, a, b1, vEnd, s1, s01, c + 1);
+        finish(t, a + lda, b1, vEnd, s1, s11, c + ldc + 1);
+        finish(t, a + 2 * lda, b1, vEnd, s1, s21, c + 2 * ldc + 1);
+        finish(t, a + 3 * lda, b1, vEnd, s1, s31, c + 3 * ldc + 1);
+    }
+
+    /** {@link #dots4x2} for two rows. */
+    private static void dots2x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc) {
+        int bb = b1 >= 0 ? b1 : b0;
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00;
+        for (int s = s0; s < vEnd; s += L) {
+            FloatVector y0 = FloatVector.fromArray(S, t, b0 + s), y1 = FloatVector.fromArray(S, t, bb + s);
+            FloatVector x = FloatVector.fromArray(S, t, a + s);
+            s00 = x.fma(y0, s00); s01 = x.fma(y1, s01);
+            x = FloatVector.fromArray(S, t, a + lda + s);
+            s10 = x.fma(y0, s10); s11 = x.fma(y1, s11);
+        }
+        finish(t, a, b0, vEnd, s1, s00, c);
+        finish(t, a + lda, b0, vEnd, s1, s10, c + ldc);
+        if (b1 < 0) return;
+        finish(t, a, b1, vEnd, s1, s01, c + 1);
+        finish(t, a + lda, b1, vEnd, s1, s11, c + ldc + 1);
+    }
+
+    /** c += a . b over [s0, s1): the vector part, then the rest (see {@link #finish}). */
+    private static float dot(float[] t, int a, int b, int s0, int vEnd, int s1) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int s = s0; s < vEnd; s += L) acc = FloatVector.fromArray(S, t, a + s).fma(FloatVector.fromArray(S, t, b + s), acc);
+        float r = LaneSum.sum(acc);
+        for (int s = vEnd; s < s1; s++) r += t[a + s] * t[b + s];
+        return r;
+    }
+
+    /** t[c] += (lane sum of acc) + the products a[s] b[s] for s in [vEnd, s1), one by one. */
+    private static void finish(float[] t, int a, int b, int vEnd, int s1, FloatVector acc, int c) {
+        float r = LaneSum.sum(acc);
+        for (int s = vEnd; s < s1; s++) r += t[a + s] * t[b + s];
+        t[c] += r;
     }
 }

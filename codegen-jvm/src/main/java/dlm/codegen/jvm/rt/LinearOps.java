@@ -7,7 +7,8 @@ import dlm.codegen.jvm.kernels.Simd;
 
 /**
  * Matrix products and convolutions on the arena, called from generated code with every
- * shape and offset a constant. Convolution is im2col + GEMM over chunks of images (see
+ * shape and offset a constant. A stride-1 convolution on the Vector API path reads the image
+ * in place ({@link DirectConv}); others are im2col + GEMM over chunks of images (see
  * {@link #batched}), or per image and group for grouped ones; a
  * pointwise convolution (1x1, stride 1, no padding) reads the input as the column matrix.
  */
@@ -84,6 +85,20 @@ public final class LinearOps {
         return Math.max(1, Math.min(n, CHUNK_FLOATS / ((kk + f) * sp)));
     }
 
+    /**
+     * Scratch floats of a stride-1 convolution's direct form ({@link DirectConv}) for a forward
+     * pass (step 0), input gradient (1) or weight gradient (2); 0 when it has none.
+     */
+    public static long directScratch(int step, int groups, int c, int h, int w, int f, int kh, int kw,
+                                     int stride, int dilation, int pt, int pl, int pb, int pr) {
+        if (!DirectConv.fits(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) return 0;
+        return switch (step) {
+            case 0 -> DirectConv.forwardScratch(c, h, w, f, kh, kw, pt, pl, pb, pr);
+            case 1 -> DirectConv.gradInputScratch(c, h, w, f, kh, kw, pt, pl, pb, pr);
+            default -> DirectConv.gradWeightScratch(c, h, w, f, kh, kw, pt, pl, pb, pr);
+        };
+    }
+
     /** Scratch floats of a batched convolution: the chunk's column matrix and product. */
     public static long batchedScratch(int n, int kk, int f, int sp) {
         return (long) chunk(n, kk, f, sp) * (kk + f) * sp;
@@ -131,12 +146,17 @@ public final class LinearOps {
         int yOff = pre >= 0 ? pre : out;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         boolean epilogue = bias >= 0 || res >= 0 || act != EpilogueOps.NONE;
+        if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
+            DirectConv d = ctx.directConv;
+            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
+            d.forward(xOff, wOff, colOff, bias, res, resAfter, act, alpha, pre, out);
+            d.release();
+            return;
+        }
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
-            int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;
             split.geometry(ctx, t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
-            for (int i0 = 0; i0 < n; i0 += chunk)
-                split.forward(xOff, wOff, colOff, i0, Math.min(chunk, n - i0), bias, res, resAfter, act, alpha, pre, out);
+            split.forward(xOff, wOff, colOff, n, bias, res, resAfter, act, alpha, pre, out);
             split.release();
             return;
         }
@@ -163,14 +183,19 @@ public final class LinearOps {
                                        int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow,
                                        int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
+        if (DirectConv.handlesGradInput(groups, c, h, w, f, kh, kw, stride, dilation, pt, pl, pb, pr)) {
+            DirectConv d = ctx.directConv;
+            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
+            d.gradInput(dyOff, wOff, dxOff, colOff);
+            d.release();
+            return;
+        }
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         if (!direct) java.util.Arrays.fill(t, dxOff, dxOff + n * c * h * w, 0f);
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
-            int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;
             split.geometry(ctx, t, c, h, w, f, kh, kw, sp, stride, dilation, pt, pl, pb, pr);
-            for (int i0 = 0; i0 < n; i0 += chunk)
-                split.gradInput(dyOff, wOff, dxOff, colOff, i0, Math.min(chunk, n - i0));
+            split.gradInput(dyOff, wOff, dxOff, colOff, n);
             split.release();
             return;
         }
@@ -190,6 +215,13 @@ public final class LinearOps {
                                         int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
+        if (DirectConv.handlesGradWeight(groups, f, kh, kw, stride, dilation, pt, pl, pb, pr)) {
+            DirectConv d = ctx.directConv;
+            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
+            d.gradWeight(dyOff, xOff, dwOff, colOff);
+            d.release();
+            return;
+        }
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
             int chunk = chunk(n, kk, f, sp);
             BatchedConvSplit split = ctx.batchedConv;

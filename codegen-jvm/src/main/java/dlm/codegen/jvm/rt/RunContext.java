@@ -21,6 +21,8 @@ public final class RunContext implements AutoCloseable {
     final SmallGemm.Split smallGemm = new SmallGemm.Split();
     /** The reusable task that splits a chunk of a batched convolution over the team. */
     final BatchedConvSplit batchedConv = new BatchedConvSplit();
+    /** The reusable task that runs a stride-1 convolution without a column matrix. */
+    final DirectConv directConv = new DirectConv();
     /** The reusable task that splits a pooling call over the team by planes. */
     final PlaneSplit planes = new PlaneSplit();
     /** The reusable bias-and-activation epilogue of a dense layer's product. */

@@ -1,0 +1,297 @@
+package dlm.codegen.jvm.rt;
+
+import dlm.codegen.jvm.kernels.KernelThreads;
+import dlm.codegen.jvm.kernels.Simd;
+
+/**
+ * Stride-1 convolutions without a column matrix. A column matrix copies every input float
+ * kh*kw times, and for the few channels of small networks that copy (and, backward, the
+ * scatter-add back) cost more than the product itself. Here the product reads the image in
+ * place: computed over "wide" output rows, as wide as the padded input row (wp), output
+ * position s = oy*wp + ox of filter tap (c, ky, kx) reads padded-input float
+ * c*hp*wp + ky*wp + kx + s, so tap p's row of the product's right-hand side is the padded image
+ * shifted by a constant: {@link ConvGemmVector#nn} takes rows as offsets. The wp - ow extra
+ * columns per row are computed and dropped (14/10 of the work for 5x5 on 14x14, 32/28 on
+ * padded 28x28).
+ *
+ * <ul>
+ *   <li>Forward, per image: y_wide[f, s] = sum_p w[f, p] x_pad[rows[p] + s], then the valid
+ *       columns, with the epilogue, to NCHW.
+ *   <li>Input gradient: the forward convolution of dy, padded by kh-1-pad, with the filters
+ *       flipped and transposed (w'[c, f, a, b] = w[f, c, kh-1-a, kw-1-b]).
+ *   <li>Weight gradient: dw^T[p, f] = sum over images and s of x_pad[rows[p] + s] dy_wide^T[s, f],
+ *       dy_wide zero in the extra columns: one chain of fused multiply-adds per weight over the
+ *       whole batch, in image order.
+ * </ul>
+ *
+ * <p>Forward and input gradient split the images over the kernel threads; the weight gradient
+ * splits the taps (rows of dw^T), every part going over every image. Either way each output
+ * float is computed by the same operations whatever the thread count. Scratch: a shared
+ * region (flipped filters, dw^T), then one region per part (the padded image, the wide
+ * product). Reused by every call (a field of {@link RunContext}): a steady-state step
+ * allocates nothing. Used on the Vector API path only.
+ */
+final class DirectConv implements KernelThreads.Task {
+    /** Parts the scratch has room for (the team may be smaller). */
+    static final int MAX_PARTS = 4;
+
+    private enum Step { FORWARD, GRAD_INPUT, GRAD_WEIGHT }
+
+    /**
+     * Whether a convolution runs here: stride 1, no dilation, one group, padding below the kernel
+     * size (so that the input gradient's padding kh-1-pad is not negative), and not pointwise
+     * (those read the input as the column matrix already).
+     */
+    static boolean handles(int groups, int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr) {
+        return Simd.ENABLED && fits(groups, kh, kw, stride, dilation, pt, pl, pb, pr);
+    }
+
+    /**
+     * Whether the input gradient runs here too. Its direct form is a full correlation over dy
+     * padded by kh-1-pad: for a convolution that shrinks the image (little padding) most of
+     * its products are with that padding, and the column form (W^T dy, then the scatter-add)
+     * is cheaper. Direct when its multiply-adds are at most 1.5 times the column form's.
+     */
+    static boolean handlesGradInput(int groups, int c, int h, int w, int f, int kh, int kw, int stride, int dilation,
+                                    int pt, int pl, int pb, int pr) {
+        if (!handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) return false;
+        int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, wq = ow + 2 * (kw - 1) - pl - pr;
+        return (long) wideCols(h, wq, kw) * 2 <= 3L * oh * ow;
+    }
+
+    /**
+     * Whether the weight gradient runs here too: its product has the filters as columns, so it
+     * needs at least two vectors of them (16 filters) to keep the FMA units busy; below that the
+     * column form (lane sums of filter rows against column rows) is faster (measured on
+     * LeNet-5's first layer, 6 filters: 1.9 ms against 2.4-2.7 ms per batch of 128).
+     */
+    static boolean handlesGradWeight(int groups, int f, int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr) {
+        return f >= 16 && handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr);
+    }
+
+    /** {@link #handles} but for the Vector API: the scratch is planned for both paths (an AOT jar may run either). */
+    static boolean fits(int groups, int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr) {
+        return groups == 1 && stride == 1 && dilation == 1 && kh * kw > 1
+                && pt < kh && pb < kh && pl < kw && pr < kw && pt >= 0 && pl >= 0 && pb >= 0 && pr >= 0;
+    }
+
+    /** Floats of scratch for a forward pass (x [n, c, h, w], f filters). */
+    static long forwardScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+        int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1;
+        return MAX_PARTS * ((long) c * hp * wp + (long) f * wholeStrips(wideCols(oh, wp, kw)));
+    }
+
+    /** Floats of scratch for an input gradient. */
+    static long gradInputScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+        int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1;
+        int hq = oh + 2 * (kh - 1) - pt - pb, wq = ow + 2 * (kw - 1) - pl - pr;
+        return (long) c * f * kh * kw + MAX_PARTS * ((long) f * hq * wq + (long) c * wholeStrips(wideCols(h, wq, kw)));
+    }
+
+    /** Floats of scratch for a weight gradient. */
+    static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+        int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f);
+        return (long) c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) wideCols(oh, wp, kw) * fp);
+    }
+
+    /** Wide output positions: oh rows wp apart, the last one only its valid ow = wp - kw + 1 columns. */
+    private static int wideCols(int oh, int wp, int kw) { return (oh - 1) * wp + wp - kw + 1; }
+
+    /**
+     * Wide rows rounded up to whole strips of the product (16 floats): the product then needs
+     * no masked stores (slow on AVX2); the columns past the last are computed and dropped.
+     */
+    private static int wholeStrips(int cols) { return (cols + 15) / 16 * 16; }
+
+    /** Filters rounded up to whole vectors: the columns of dw^T. */
+    private static int paddedFilters(int f) { return (f + 7) / 8 * 8; }
+
+    private Step step;
+    private float[] t;
+    private RunContext ctx;
+    private int n, c, h, w, f, kh, kw, pt, pl, pb, pr, oh, ow;
+    private int src, wOff, dst, scratch;
+    // the forward epilogue (see EpilogueOps.run)
+    private int bias, res, act, pre;
+    private boolean resAfter;
+    private float alpha;
+    // per call: the padded input (hp x wp planes), the wide output, the kernel's matrices
+    private int hp, wp, planes, cols, ldc, part0, partSize, filterRowOff, kRows;
+    private int[] aRows = new int[0], bRows = new int[0];
+    /** The weight gradient's taps of each part, from its first one. */
+    private final int[][] partRows = new int[MAX_PARTS][];
+
+    void geometry(RunContext ctx, float[] t, int n, int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+        this.ctx = ctx; this.t = t; this.n = n; this.c = c; this.h = h; this.w = w; this.f = f; this.kh = kh; this.kw = kw;
+        this.pt = pt; this.pl = pl; this.pb = pb; this.pr = pr;
+        this.oh = h + pt + pb - kh + 1; this.ow = w + pl + pr - kw + 1;
+    }
+
+    /** y = conv(x, w) with the epilogue (see {@link LinearOps#conv2dEpilogue}). */
+    void forward(int xOff, int wOff, int scratch, int bias, int res, boolean resAfter, int act, float alpha, int pre, int out) {
+        this.step = Step.FORWARD;
+        this.src = xOff; this.wOff = wOff; this.scratch = scratch; this.dst = out;
+        this.bias = bias; this.res = res; this.resAfter = resAfter; this.act = act; this.alpha = alpha; this.pre = pre;
+        // the image padded by the convolution's padding; filter rows are rows of w
+        layout(c, h, w, pt, pl, pb, pr, kh, kw, f, 0);
+        for (int i = 0; i < f; i++) aRows[i] = i * c * kh * kw;
+        splitImages();
+    }
+
+    /** dx from dy and w (every float of dx written). */
+    void gradInput(int dyOff, int wOff, int dxOff, int scratch) {
+        this.step = Step.GRAD_INPUT;
+        this.src = dyOff; this.wOff = wOff; this.scratch = scratch; this.dst = dxOff;
+        int kk = kh * kw, flipped = scratch;
+        // w'[ch, o, a, b] = w[o, ch, kh-1-a, kw-1-b]: rows of the input gradient's filters
+        for (int ch = 0; ch < c; ch++)
+            for (int o = 0; o < f; o++)
+                for (int a = 0; a < kh; a++)
+                    for (int b = 0; b < kw; b++)
+                        t[flipped + (ch * f + o) * kk + a * kw + b] = t[wOff + (o * c + ch) * kk + (kh - 1 - a) * kw + (kw - 1 - b)];
+        layout(f, oh, ow, kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr, kh, kw, c, c * f * kk);
+        for (int i = 0; i < c; i++) aRows[i] = i * f * kk;
+        splitImages();
+    }
+
+    /** dw from dy and x. */
+    void gradWeight(int dyOff, int xOff, int dwOff, int scratch) {
+        this.step = Step.GRAD_WEIGHT;
+        this.src = xOff; this.wOff = dyOff; this.scratch = scratch; this.dst = dwOff;
+        int kk = c * kh * kw, fp = paddedFilters(f);
+        hp = h + pt + pb; wp = w + pl + pr; planes = c;
+        cols = wideCols(oh, wp, kw);
+        kRows = kk;
+        part0 = scratch + kk * fp;
+        partSize = c * hp * wp + cols * fp;
+        grow(kk, Math.max(kk, cols));
+        // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
+        for (int ch = 0, p = 0; ch < c; ch++)
+            for (int a = 0; a < kh; a++)
+                for (int b = 0; b < kw; b++, p++) aRows[p] = ch * hp * wp + a * wp + b;
+        for (int s = 0; s < cols; s++) bRows[s] = s * fp;
+        KernelThreads team = ctx.threads;
+        int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), (kk + 3) / 4);
+        for (int part = 0; part < parts; part++) {
+            int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
+            if (partRows[part] == null || partRows[part].length < p1 - p0) partRows[part] = new int[Math.max(1, p1 - p0)];
+            System.arraycopy(aRows, p0, partRows[part], 0, p1 - p0);
+        }
+        if (parts > 1) team.run(this, parts);
+        else run(0, 1);
+        // dw[o, p] = dw^T[p, o]
+        for (int o = 0; o < f; o++)
+            for (int p = 0; p < kk; p++) t[dwOff + o * kk + p] = t[scratch + p * fp + o];
+    }
+
+    /**
+     * The forward-shaped steps: the input is {@code inC} planes of inH x inW padded by the given
+     * amounts, the product has {@code outC} rows; {@code shared} floats of scratch come first.
+     */
+    private void layout(int inC, int inH, int inW, int qt, int ql, int qb, int qr, int kh, int kw, int outC, int shared) {
+        hp = inH + qt + qb; wp = inW + ql + qr; planes = inC;
+        int outH = hp - kh + 1;
+        cols = wideCols(outH, wp, kw);
+        ldc = wholeStrips(cols);
+        part0 = scratch + shared;
+        partSize = inC * hp * wp + outC * ldc;
+        kRows = inC * kh * kw;
+        grow(outC, kRows);
+        for (int ch = 0, p = 0; ch < inC; ch++)
+            for (int a = 0; a < kh; a++)
+                for (int b = 0; b < kw; b++, p++) bRows[p] = ch * hp * wp + a * wp + b;
+        filterRowOff = shared == 0 ? wOff : scratch;
+    }
+
+    private void grow(int a, int b) {
+        if (aRows.length < a) aRows = new int[a];
+        if (bRows.length < b) bRows = new int[b];
+    }
+
+    private void splitImages() {
+        KernelThreads team = ctx.threads;
+        int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), n);
+        if (parts > 1 && (long) f * c * kh * kw * oh * ow * n >= BatchedConvSplit.MIN_SPLIT_MACS) team.run(this, parts);
+        else run(0, 1);
+    }
+
+    /** Drops the arena reference, so that a closed model's arena can be collected. */
+    void release() { t = null; ctx = null; }
+
+    @Override public void run(int part, int parts) {
+        int region = part0 + part * partSize;
+        switch (step) {
+            case FORWARD -> {
+                int padded = region, wide = region + c * hp * wp, kk = c * kh * kw;
+                clearBorders(padded, c, h, w, pt, pl);
+                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                    int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                    ConvGemmVector.nn(f, columns(x), kk, t, filterRowOff, aRows, 1, x, bRows, wide, ldc, false);
+                    for (int o = 0; o < f; o++)
+                        for (int y = 0; y < oh; y++) {
+                            int at = ((i * f + o) * oh + y) * ow;
+                            EpilogueOps.run(t, wide + o * ldc + y * wp, ow, bias < 0 ? -1 : bias + o, 0, res < 0 ? -1 : res + at,
+                                    resAfter, act, alpha, pre < 0 ? -1 : pre + at, dst + at);
+                        }
+                }
+            }
+            case GRAD_INPUT -> {
+                int qt = kh - 1 - pt, ql = kw - 1 - pl, padded = region, wide = region + f * hp * wp, kk = f * kh * kw;
+                clearBorders(padded, f, oh, ow, qt, ql);
+                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                    int dy = pad(src + i * f * oh * ow, padded, f, oh, ow, qt, ql);
+                    ConvGemmVector.nn(c, columns(dy), kk, t, filterRowOff, aRows, 1, dy, bRows, wide, ldc, false);
+                    for (int ch = 0; ch < c; ch++)
+                        for (int y = 0; y < h; y++)
+                            System.arraycopy(t, wide + ch * ldc + y * wp, t, dst + ((i * c + ch) * h + y) * w, w);
+                }
+            }
+            case GRAD_WEIGHT -> {
+                int kk = kRows, fp = paddedFilters(f), padded = region, dyT = region + c * hp * wp;
+                int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
+                if (p1 <= p0) return;
+                clearBorders(padded, c, h, w, pt, pl);
+                // dy_wide^T [s][fp]: zero in the extra columns and the padded filters
+                java.util.Arrays.fill(t, dyT, dyT + cols * fp, 0f);
+                for (int i = 0; i < n; i++) {
+                    int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                    int dy = wOff + i * f * oh * ow;
+                    for (int y = 0; y < oh; y++)
+                        for (int z = 0; z < ow; z++) {
+                            int s = dyT + (y * wp + z) * fp;
+                            for (int o = 0; o < f; o++) t[s + o] = t[dy + (o * oh + y) * ow + z];
+                        }
+                    ConvGemmVector.nn(p1 - p0, fp, cols, t, x, partRows[part], 1, dyT, bRows, scratch + p0 * fp, fp, i > 0);
+                }
+            }
+        }
+    }
+
+    /** Each part's taps [p0, p1) of the weight gradient: a multiple of four rows, the last part the rest. */
+    private static int firstTap(int kk, int part, int parts) {
+        return part == parts ? kk : kk * part / parts / 4 * 4;
+    }
+
+    /** Columns of the product to compute: whole strips when their reads stay inside the arena. */
+    private int columns(int image) {
+        return image + bRows[kRows - 1] + ldc <= t.length ? ldc : cols;
+    }
+
+    /**
+     * Where the kernel reads image {@code from}: in place when there is no padding, else copied
+     * into {@code padded} (whose borders {@link #clearBorders} zeroed).
+     */
+    private int pad(int from, int padded, int ch, int ih, int iw, int top, int left) {
+        if (hp == ih && wp == iw) return from;
+        for (int p = 0; p < ch; p++)
+            for (int y = 0; y < ih; y++)
+                System.arraycopy(t, from + (p * ih + y) * iw, t, padded + (p * hp + y + top) * wp + left, iw);
+        return padded;
+    }
+
+    /** Zeroes the padded planes once per call: the interior is overwritten per image, the borders stay zero. */
+    private void clearBorders(int padded, int ch, int ih, int iw, int top, int left) {
+        if (hp == ih && wp == iw) return;
+        java.util.Arrays.fill(t, padded, padded + ch * hp * wp, 0f);
+    }
+}

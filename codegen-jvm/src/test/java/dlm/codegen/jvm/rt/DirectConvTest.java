@@ -1,0 +1,84 @@
+package dlm.codegen.jvm.rt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dlm.codegen.jvm.kernels.Simd;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Stride-1 convolutions in their direct form (no column matrix), forward with a bias + relu
+ * epilogue and both backward: the same floats on one and two threads, and the sums of a plain
+ * loop in double. The input sits at the very end of the arena, so the product's last strips
+ * must not read past it.
+ */
+class DirectConvTest {
+    @ParameterizedTest(name = "n={0} c={1} {2}x{3} f={4} k={5}x{6} pad={7},{8},{9},{10}")
+    @CsvSource({
+        "5, 1, 28, 28, 6, 5, 5, 2, 2, 2, 2",    // lenet5's first layer ("same")
+        "7, 6, 14, 14, 16, 5, 5, 0, 0, 0, 0",   // lenet5's second layer ("valid")
+        "3, 5, 9, 13, 17, 3, 3, 1, 1, 1, 1",    // odd filters (17: the direct weight gradient)
+        "4, 3, 11, 7, 20, 3, 5, 0, 2, 1, 1",    // a 3x5 kernel, uneven padding
+        "1, 2, 6, 5, 9, 2, 2, 1, 0, 0, 1",      // even kernel, one image
+        "6, 4, 5, 5, 16, 5, 5, 4, 4, 4, 4",     // padding kh - 1: a full correlation
+    })
+    void equalsThePlainLoopOnOneAndTwoThreads(int n, int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+        int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, kk = c * kh * kw, sp = oh * ow;
+        if (Simd.ENABLED) assertTrue(DirectConv.handles(1, kh, kw, 1, 1, pt, pl, pb, pr), "the direct form takes this convolution");
+        long scratch = Math.max(LinearOps.batchedScratch(n, kk, f, sp), Math.max(LinearOps.directScratch(0, 1, c, h, w, f, kh, kw, 1, 1, pt, pl, pb, pr),
+                Math.max(LinearOps.directScratch(1, 1, c, h, w, f, kh, kw, 1, 1, pt, pl, pb, pr), LinearOps.directScratch(2, 1, c, h, w, f, kh, kw, 1, 1, pt, pl, pb, pr))));
+        // scratch first, the input last: reads past the image would leave the array
+        int col = 0, wt = (int) scratch, dy = wt + f * kk, bias = dy + n * f * sp, dx = bias + f, dw = dx + n * c * h * w;
+        int out = dw + f * kk, x = out + n * f * sp, size = x + n * c * h * w;
+        float[] t = new float[size];
+        SplittableRandom r = new SplittableRandom(n * 131 + c * 7 + f);
+        for (int i = wt; i < dx; i++) t[i] = (float) r.nextGaussian();
+        for (int i = x; i < size; i++) t[i] = (float) r.nextGaussian();
+        float[] one = t.clone(), two = t.clone();
+        run(one, 1, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, kh, kw, oh, ow, pt, pl, pb, pr);
+        run(two, 2, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, kh, kw, oh, ow, pt, pl, pb, pr);
+        assertArrayEquals(Arrays.copyOfRange(one, dx, x), Arrays.copyOfRange(two, dx, x), "dx, dw and y on two threads equal those on one");
+        double[] wantDx = new double[n * c * h * w], wantDw = new double[f * kk], wantY = new double[n * f * sp];
+        for (int i = 0; i < n; i++)
+            for (int o = 0; o < f; o++)
+                for (int y = 0; y < oh; y++)
+                    for (int z = 0; z < ow; z++) {
+                        double g = t[dy + ((i * f + o) * oh + y) * ow + z];
+                        for (int ch = 0; ch < c; ch++)
+                            for (int a = 0; a < kh; a++)
+                                for (int b = 0; b < kw; b++) {
+                                    int iy = y - pt + a, ix = z - pl + b;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                    int xi = ((i * c + ch) * h + iy) * w + ix, wi = ((o * c + ch) * kh + a) * kw + b;
+                                    wantDx[xi] += g * t[wt + wi];
+                                    wantDw[wi] += g * t[x + xi];
+                                    wantY[((i * f + o) * oh + y) * ow + z] += (double) t[x + xi] * t[wt + wi];
+                                }
+                    }
+        for (int i = 0; i < wantDx.length; i++) assertEquals(wantDx[i], two[dx + i], 1e-4 * (1 + Math.abs(wantDx[i])), "dx[" + i + "]");
+        for (int i = 0; i < wantDw.length; i++) assertEquals(wantDw[i], two[dw + i], 1e-4 * (1 + Math.abs(wantDw[i])), "dw[" + i + "]");
+        for (int i = 0; i < wantY.length; i++) {
+            double want = Math.max(0, wantY[i] + t[bias + i / sp % f]);
+            assertEquals(want, two[out + i], 1e-4 * (1 + Math.abs(want)), "relu(conv + bias)[" + i + "]");
+        }
+    }
+
+    private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
+                            int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow, int pt, int pl, int pb, int pr) {
+        try (RunContext ctx = new RunContext(threads)) {
+            for (int rep = 0; rep < 2; rep++) { // the task object and its tables are reused
+                Arrays.fill(t, col, wt, Float.NaN); // scratch left by another op must not leak in
+                LinearOps.conv2dEpilogue(t, x, wt, col, n, c, h, w, f, kh, kw, oh, ow, 1, 1, 1, pt, pl, pb, pr,
+                        bias, -1, false, EpilogueOps.RELU, 0f, -1, out, ctx);
+                Arrays.fill(t, col, wt, Float.NaN);
+                LinearOps.conv2dGradInput(t, dy, wt, dx, col, n, c, h, w, f, kh, kw, oh, ow, 1, 1, 1, pt, pl, pb, pr, ctx);
+                Arrays.fill(t, col, wt, Float.NaN);
+                LinearOps.conv2dGradWeight(t, dy, x, dw, col, n, c, h, w, f, kh, kw, oh, ow, 1, 1, 1, pt, pl, pb, pr, ctx);
+            }
+        }
+    }
+}
