@@ -14,7 +14,7 @@ public final class GemmWorkspace {
     final int ncMax;
     final GemmTask task = new GemmTask(this);
 
-    /** Scratch for up to {@code threads} threads and any N: {@code threads} x ~3.2 MB. */
+    /** Scratch for up to {@code threads} threads and any N: {@code threads} x ~4.3 MB. */
     public GemmWorkspace(int threads) {
         this(threads, GemmBlocking.NC);
     }

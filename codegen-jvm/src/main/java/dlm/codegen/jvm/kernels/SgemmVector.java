@@ -1,6 +1,5 @@
 package dlm.codegen.jvm.kernels;
 
-import static dlm.codegen.jvm.kernels.GemmBlocking.KC;
 import static dlm.codegen.jvm.kernels.GemmBlocking.MC;
 import static dlm.codegen.jvm.kernels.GemmBlocking.MR;
 
@@ -32,10 +31,11 @@ final class SgemmVector {
                      boolean accumulate, float[] c, int cOff, int ldc,
                      float[] packA, float[] packB, float[] tile, int ncMax,
                      GemmEpilogue epilogue, int i0, int j0) {
+        int kStep = GemmBlocking.panelDepth(k);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kStep) {
+                int kc = Math.min(kStep, k - pc);
                 int bAt = transB ? bOff + jc * ldb + pc : bOff + pc * ldb + jc;
                 GemmPacking.packB(transB, kc, nc, b, bAt, ldb, packB, NR);
                 boolean acc = accumulate || pc > 0;
@@ -78,8 +78,12 @@ final class SgemmVector {
     /**
      * The 4 x (2 vectors) register-blocked FMA kernel over packed panels: 8 accumulators,
      * one per FMA in flight on two ports of 4-cycle latency. Taller tiles (6x2, 5x2, 4x3)
-     * measured 35-45% slower on AVX2: C2 hoists the broadcasts, runs out of the 16 vector
-     * registers and spills inside the loop.
+     * measured 35-45% slower on AVX2: C2's local scheduler issues every load of an iteration
+     * (all the broadcasts of A and the B vectors) before the FMAs, so 6x2 needs 12 + 2 + 6
+     * registers of AVX2's 16 (5x2: 10 + 2 + 5) and spills an accumulator to the stack inside
+     * the loop, which puts a store-to-load round trip on that FMA chain (seen in the
+     * disassembly of the compiled loop, JDK 25). Writing the loop in another order, splitting
+     * the B loads, or unrolling k did not change that schedule; 4x2 needs 8 + 2 + 4 = 14.
      */
     private static void micro(int kc, float[] pa, int ai, float[] pb, int bi,
                               float[] c, int ci, int ldc, boolean acc) {

@@ -33,6 +33,8 @@ class SgemmTest {
         s.add(new int[] {400, 70, 600});  // several MC and KC blocks
         s.add(new int[] {7, 300, 513});   // N beyond the small workspace's NC (see below)
         s.add(new int[] {GemmBlocking.MC + 1, 129, GemmBlocking.KC + 1}); // one past MC and KC
+        s.add(new int[] {13, 33, 2 * GemmBlocking.KC + 7}); // three K panels of unequal depth
+        s.add(new int[] {2 * GemmBlocking.MC + 3, 17, 1}); // several MC blocks, K of 1
         return s;
     }
 
@@ -118,6 +120,18 @@ class SgemmTest {
         }
         for (int i = 0; i < cOff; i++) {
             assertEquals(before[i], c[i], "wrote before C");
+        }
+    }
+
+    @Test
+    void kPanelsAreAtMostKcDeepAndCoverK() {
+        for (int k : new int[] {1, 7, GemmBlocking.KC - 1, GemmBlocking.KC, GemmBlocking.KC + 1,
+                2 * GemmBlocking.KC + 7, 5 * GemmBlocking.KC}) {
+            int depth = GemmBlocking.panelDepth(k);
+            int panels = (k + depth - 1) / depth;
+            assertTrue(depth >= 1 && depth <= GemmBlocking.KC, "depth " + depth + " for k " + k);
+            assertEquals((k + GemmBlocking.KC - 1) / GemmBlocking.KC, panels, "panels for k " + k);
+            assertTrue(k - (panels - 1) * depth >= depth - panels, "last panel of k " + k + " too shallow");
         }
     }
 
