@@ -67,111 +67,160 @@ final class ConvGemmVector {
         return accumulate ? FloatVector.fromArray(S, t, at) : FloatVector.zero(S);
     }
 
-    /** Columns [0, 2L) of b and c (offsets already moved to the strip): four rows at a time. */
+    /**
+     * Columns [0, 2L) of b and c (offsets already moved to the strip): six rows at a time (12
+     * accumulators, 2 b vectors and a broadcast fill AVX2's 16 registers), then four, then one.
+     * One small method per block size: a method holding all three grows past what C2 compiles
+     * with its vectors in registers.
+     */
     private static void strip2(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
                                boolean accumulate) {
         int i = 0;
-        for (; i + 4 <= m; i += 4) {
-            int cr = c + i * ldc;
-            FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
-            FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
-            FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
-            FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
-            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
-            for (int p = 0; p < k; p++) {
-                int br = b + bRows[p], ap = p * acs;
-                FloatVector b0 = FloatVector.fromArray(S, t, br), b1 = FloatVector.fromArray(S, t, br + L);
-                FloatVector x0 = FloatVector.broadcast(S, t[a0 + ap]);
-                c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
-                FloatVector x1 = FloatVector.broadcast(S, t[a1 + ap]);
-                c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
-                FloatVector x2 = FloatVector.broadcast(S, t[a2 + ap]);
-                c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
-                FloatVector x3 = FloatVector.broadcast(S, t[a3 + ap]);
-                c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
-            }
-            c00.intoArray(t, cr); c01.intoArray(t, cr + L);
-            c10.intoArray(t, cr + ldc); c11.intoArray(t, cr + ldc + L);
-            c20.intoArray(t, cr + 2 * ldc); c21.intoArray(t, cr + 2 * ldc + L);
-            c30.intoArray(t, cr + 3 * ldc); c31.intoArray(t, cr + 3 * ldc + L);
+        for (; i + 6 <= m; i += 6) rows6(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate);
+        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate);
+        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, c + i * ldc, accumulate);
+    }
+
+    private static void rows6(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
+                              boolean accumulate) {
+        FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
+        FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
+        FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
+        FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
+        FloatVector c40 = start(t, cr + 4 * ldc, accumulate), c41 = start(t, cr + 4 * ldc + L, accumulate);
+        FloatVector c50 = start(t, cr + 5 * ldc, accumulate), c51 = start(t, cr + 5 * ldc + L, accumulate);
+        int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2];
+        int a3 = aOff + aRows[i + 3], a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5];
+        for (int p = 0; p < k; p++) {
+            int br = b + bRows[p], ap = p * acs;
+            FloatVector b0 = FloatVector.fromArray(S, t, br), b1 = FloatVector.fromArray(S, t, br + L);
+            FloatVector x = FloatVector.broadcast(S, t[a0 + ap]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, t[a1 + ap]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, t[a2 + ap]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, t[a3 + ap]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, t[a4 + ap]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, t[a5 + ap]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        for (; i < m; i++) {
-            int cr = c + i * ldc, a0 = aOff + aRows[i];
-            FloatVector c0 = start(t, cr, accumulate), c1 = start(t, cr + L, accumulate);
-            for (int p = 0; p < k; p++) {
-                int br = b + bRows[p];
-                FloatVector x = FloatVector.broadcast(S, t[a0 + p * acs]);
-                c0 = x.fma(FloatVector.fromArray(S, t, br), c0);
-                c1 = x.fma(FloatVector.fromArray(S, t, br + L), c1);
-            }
-            c0.intoArray(t, cr);
-            c1.intoArray(t, cr + L);
+        c00.intoArray(t, cr); c01.intoArray(t, cr + L);
+        c10.intoArray(t, cr + ldc); c11.intoArray(t, cr + ldc + L);
+        c20.intoArray(t, cr + 2 * ldc); c21.intoArray(t, cr + 2 * ldc + L);
+        c30.intoArray(t, cr + 3 * ldc); c31.intoArray(t, cr + 3 * ldc + L);
+        c40.intoArray(t, cr + 4 * ldc); c41.intoArray(t, cr + 4 * ldc + L);
+        c50.intoArray(t, cr + 5 * ldc); c51.intoArray(t, cr + 5 * ldc + L);
+    }
+
+    private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
+                              boolean accumulate) {
+        FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
+        FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
+        FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
+        FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
+        int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+        for (int p = 0; p < k; p++) {
+            int br = b + bRows[p], ap = p * acs;
+            FloatVector b0 = FloatVector.fromArray(S, t, br), b1 = FloatVector.fromArray(S, t, br + L);
+            FloatVector x0 = FloatVector.broadcast(S, t[a0 + ap]);
+            c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+            FloatVector x1 = FloatVector.broadcast(S, t[a1 + ap]);
+            c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+            FloatVector x2 = FloatVector.broadcast(S, t[a2 + ap]);
+            c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+            FloatVector x3 = FloatVector.broadcast(S, t[a3 + ap]);
+            c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
         }
+        c00.intoArray(t, cr); c01.intoArray(t, cr + L);
+        c10.intoArray(t, cr + ldc); c11.intoArray(t, cr + ldc + L);
+        c20.intoArray(t, cr + 2 * ldc); c21.intoArray(t, cr + 2 * ldc + L);
+        c30.intoArray(t, cr + 3 * ldc); c31.intoArray(t, cr + 3 * ldc + L);
+    }
+
+    private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, int cr, boolean accumulate) {
+        FloatVector c0 = start(t, cr, accumulate), c1 = start(t, cr + L, accumulate);
+        for (int p = 0; p < k; p++) {
+            int br = b + bRows[p];
+            FloatVector x = FloatVector.broadcast(S, t[a0 + p * acs]);
+            c0 = x.fma(FloatVector.fromArray(S, t, br), c0);
+            c1 = x.fma(FloatVector.fromArray(S, t, br + L), c1);
+        }
+        c0.intoArray(t, cr);
+        c1.intoArray(t, cr + L);
     }
 
     /**
-     * Columns [0, L) of b and c where {@code cols} is set: four rows at a time. The loads read
-     * whole vectors when the array has room ({@code whole}; the extra lanes are computed and never
-     * stored), else only the masked lanes.
+     * Columns [0, L) of b and c where {@code cols} is set (null: all): eight rows at a time,
+     * then four, then one. The loads read whole vectors when the array has room ({@code whole};
+     * the extra lanes are computed and never stored), else only the masked lanes.
      */
     private static void strip1(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
                                boolean accumulate, VectorMask<Float> cols, boolean whole) {
         int i = 0;
-        for (; i + 8 <= m; i += 8) {
-            // eight chains of fused multiply-adds: enough to hide their latency on two FMA units
-            int cr = c + i * ldc;
-            FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
-            FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
-            FloatVector c4 = start(t, cr + 4 * ldc, accumulate, cols), c5 = start(t, cr + 5 * ldc, accumulate, cols);
-            FloatVector c6 = start(t, cr + 6 * ldc, accumulate, cols), c7 = start(t, cr + 7 * ldc, accumulate, cols);
-            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
-            int a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5], a6 = aOff + aRows[i + 6], a7 = aOff + aRows[i + 7];
-            for (int p = 0; p < k; p++) {
-                int ap = p * acs;
-                FloatVector bv = load(t, b + bRows[p], whole, cols);
-                c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
-                c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
-                c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
-                c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
-                c4 = FloatVector.broadcast(S, t[a4 + ap]).fma(bv, c4);
-                c5 = FloatVector.broadcast(S, t[a5 + ap]).fma(bv, c5);
-                c6 = FloatVector.broadcast(S, t[a6 + ap]).fma(bv, c6);
-                c7 = FloatVector.broadcast(S, t[a7 + ap]).fma(bv, c7);
-            }
-            store(t, cr, c0, cols);
-            store(t, cr + ldc, c1, cols);
-            store(t, cr + 2 * ldc, c2, cols);
-            store(t, cr + 3 * ldc, c3, cols);
-            store(t, cr + 4 * ldc, c4, cols);
-            store(t, cr + 5 * ldc, c5, cols);
-            store(t, cr + 6 * ldc, c6, cols);
-            store(t, cr + 7 * ldc, c7, cols);
+        for (; i + 8 <= m; i += 8) rows8(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, cols, whole);
+        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, cols, whole);
+        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, c + i * ldc, accumulate, cols, whole);
+    }
+
+    /** Eight chains of fused multiply-adds: enough to hide their latency on two FMA units. */
+    private static void rows8(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
+                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
+        FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
+        FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
+        FloatVector c4 = start(t, cr + 4 * ldc, accumulate, cols), c5 = start(t, cr + 5 * ldc, accumulate, cols);
+        FloatVector c6 = start(t, cr + 6 * ldc, accumulate, cols), c7 = start(t, cr + 7 * ldc, accumulate, cols);
+        int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+        int a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5], a6 = aOff + aRows[i + 6], a7 = aOff + aRows[i + 7];
+        for (int p = 0; p < k; p++) {
+            int ap = p * acs;
+            FloatVector bv = load(t, b + bRows[p], whole, cols);
+            c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
+            c4 = FloatVector.broadcast(S, t[a4 + ap]).fma(bv, c4);
+            c5 = FloatVector.broadcast(S, t[a5 + ap]).fma(bv, c5);
+            c6 = FloatVector.broadcast(S, t[a6 + ap]).fma(bv, c6);
+            c7 = FloatVector.broadcast(S, t[a7 + ap]).fma(bv, c7);
         }
-        for (; i + 4 <= m; i += 4) {
-            int cr = c + i * ldc;
-            FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
-            FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
-            int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
-            for (int p = 0; p < k; p++) {
-                int ap = p * acs;
-                FloatVector bv = load(t, b + bRows[p], whole, cols);
-                c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
-                c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
-                c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
-                c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
-            }
-            store(t, cr, c0, cols);
-            store(t, cr + ldc, c1, cols);
-            store(t, cr + 2 * ldc, c2, cols);
-            store(t, cr + 3 * ldc, c3, cols);
+        store(t, cr, c0, cols);
+        store(t, cr + ldc, c1, cols);
+        store(t, cr + 2 * ldc, c2, cols);
+        store(t, cr + 3 * ldc, c3, cols);
+        store(t, cr + 4 * ldc, c4, cols);
+        store(t, cr + 5 * ldc, c5, cols);
+        store(t, cr + 6 * ldc, c6, cols);
+        store(t, cr + 7 * ldc, c7, cols);
+    }
+
+    private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
+                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
+        FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
+        FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
+        int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
+        for (int p = 0; p < k; p++) {
+            int ap = p * acs;
+            FloatVector bv = load(t, b + bRows[p], whole, cols);
+            c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
+            c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
+            c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
+            c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
         }
-        for (; i < m; i++) {
-            int cr = c + i * ldc, a0 = aOff + aRows[i];
-            FloatVector c0 = start(t, cr, accumulate, cols);
-            for (int p = 0; p < k; p++)
-                c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(load(t, b + bRows[p], whole, cols), c0);
-            store(t, cr, c0, cols);
-        }
+        store(t, cr, c0, cols);
+        store(t, cr + ldc, c1, cols);
+        store(t, cr + 2 * ldc, c2, cols);
+        store(t, cr + 3 * ldc, c3, cols);
+    }
+
+    private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, int cr,
+                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
+        FloatVector c0 = start(t, cr, accumulate, cols);
+        for (int p = 0; p < k; p++)
+            c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(load(t, b + bRows[p], whole, cols), c0);
+        store(t, cr, c0, cols);
     }
 
     // cols == null: a whole vector of columns. Masked loads and stores are slow on AVX2, so a
@@ -200,11 +249,19 @@ final class ConvGemmVector {
      * rows of a go over it, four at a time.
      */
     static void nt(int m, int n, int k, float[] t, int aOff, int lda, int bOff, int ldb, int cOff, int ldc, boolean accumulate) {
+        RowTables r = TABLES.get();
+        if (r.b.length < n) r.b = new int[n];
+        for (int q = 0; q < n; q++) r.b[q] = q * ldb;
+        nt(m, n, k, t, aOff, lda, bOff, r.b, cOff, ldc, accumulate);
+    }
+
+    /** {@link #nt} with b row q at {@code bOff + bRows[q]}: a shifted window of an image, say. */
+    static void nt(int m, int n, int k, float[] t, int aOff, int lda, int bOff, int[] bRows, int cOff, int ldc, boolean accumulate) {
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(t, cOff + i * ldc, cOff + i * ldc + n, 0f);
         for (int s0 = 0; s0 < k; s0 += KB) {
             int s1 = Math.min(k, s0 + KB), vEnd = s0 + (s1 - s0) / L * L;
             for (int q = 0; q < n; q += 2) {
-                int b0 = bOff + q * ldb, b1 = q + 1 < n ? b0 + ldb : -1;
+                int b0 = bOff + bRows[q], b1 = q + 1 < n ? bOff + bRows[q + 1] : -1;
                 int i = 0;
                 for (; i + 4 <= m; i += 4) dots4x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);
                 for (; i + 2 <= m; i += 2) dots2x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);

@@ -19,9 +19,9 @@ import dlm.codegen.jvm.kernels.Simd;
  *       columns, with the epilogue, to NCHW.
  *   <li>Input gradient: the forward convolution of dy, padded by kh-1-pad, with the filters
  *       flipped and transposed (w'[c, f, a, b] = w[f, c, kh-1-a, kw-1-b]).
- *   <li>Weight gradient: dw^T[p, f] = sum over images and s of x_pad[rows[p] + s] dy_wide^T[s, f],
- *       dy_wide zero in the extra columns: one chain of fused multiply-adds per weight over the
- *       whole batch, in image order.
+ *   <li>Weight gradient: dw[f, p] = sum over images and s of dy_wide[f, s] x_pad[rows[p] + s],
+ *       dy_wide zero in the extra columns; as the product dw^T = X dy_wide^T for 16 filters or
+ *       more, else as dot products (see {@link #filtersAsColumns}).
  * </ul>
  *
  * <p>Forward and input gradient split the images over the kernel threads; the weight gradient
@@ -59,16 +59,6 @@ final class DirectConv implements KernelThreads.Task {
         return (long) wideCols(h, wq, kw) * 2 <= 3L * oh * ow;
     }
 
-    /**
-     * Whether the weight gradient runs here too: its product has the filters as columns, so it
-     * needs at least two vectors of them (16 filters) to keep the FMA units busy; below that the
-     * column form (lane sums of filter rows against column rows) is faster (measured on
-     * LeNet-5's first layer, 6 filters: 1.9 ms against 2.4-2.7 ms per batch of 128).
-     */
-    static boolean handlesGradWeight(int groups, int f, int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr) {
-        return f >= 16 && handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr);
-    }
-
     /** {@link #handles} but for the Vector API: the scratch is planned for both paths (an AOT jar may run either). */
     static boolean fits(int groups, int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr) {
         return groups == 1 && stride == 1 && dilation == 1 && kh * kw > 1
@@ -88,11 +78,20 @@ final class DirectConv implements KernelThreads.Task {
         return (long) c * f * kh * kw + MAX_PARTS * ((long) f * hq * wq + (long) c * wholeStrips(wideCols(h, wq, kw)));
     }
 
-    /** Floats of scratch for a weight gradient. */
+    /** Floats of scratch for a weight gradient (either form, see {@link #filtersAsColumns}). */
     static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
-        int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f);
-        return (long) c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) wideCols(oh, wp, kw) * fp);
+        int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f), cols = wideCols(oh, wp, kw);
+        return (long) c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
     }
+
+    /**
+     * The weight gradient's two forms. With 16 filters or more, a product whose columns are the
+     * filters (dw^T, no lane sums: one chain of fused multiply-adds per weight over the batch).
+     * With fewer, that product has too few columns to keep the FMA units busy, so each weight
+     * is a dot product of a filter's wide dy row with a tap's window of the image, one lane sum
+     * per image (LeNet-5's first layer, 6 filters).
+     */
+    private static boolean filtersAsColumns(int f) { return f >= 16; }
 
     /** Wide output positions: oh rows wp apart, the last one only its valid ow = wp - kw + 1 columns. */
     private static int wideCols(int oh, int wp, int kw) { return (oh - 1) * wp + wp - kw + 1; }
@@ -162,8 +161,8 @@ final class DirectConv implements KernelThreads.Task {
         hp = h + pt + pb; wp = w + pl + pr; planes = c;
         cols = wideCols(oh, wp, kw);
         kRows = kk;
-        part0 = scratch + kk * fp;
-        partSize = c * hp * wp + cols * fp;
+        part0 = scratch + (filtersAsColumns(f) ? kk * fp : 0);
+        partSize = c * hp * wp + cols * (filtersAsColumns(f) ? fp : f);
         grow(kk, Math.max(kk, cols));
         // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
         for (int ch = 0, p = 0; ch < c; ch++)
@@ -172,6 +171,7 @@ final class DirectConv implements KernelThreads.Task {
         for (int s = 0; s < cols; s++) bRows[s] = s * fp;
         KernelThreads team = ctx.threads;
         int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), (kk + 3) / 4);
+        if ((long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS) parts = 1;
         for (int part = 0; part < parts; part++) {
             int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
             if (partRows[part] == null || partRows[part].length < p1 - p0) partRows[part] = new int[Math.max(1, p1 - p0)];
@@ -179,6 +179,7 @@ final class DirectConv implements KernelThreads.Task {
         }
         if (parts > 1) team.run(this, parts);
         else run(0, 1);
+        if (!filtersAsColumns(f)) return;
         // dw[o, p] = dw^T[p, o]
         for (int o = 0; o < f; o++)
             for (int p = 0; p < kk; p++) t[dwOff + o * kk + p] = t[scratch + p * fp + o];
@@ -251,6 +252,18 @@ final class DirectConv implements KernelThreads.Task {
                 int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
                 if (p1 <= p0) return;
                 clearBorders(padded, c, h, w, pt, pl);
+                if (!filtersAsColumns(f)) {
+                    // dy_wide [f][s], zero in the extra columns: dw[o, p] += dy_wide[o] . x_pad[rows[p]...]
+                    java.util.Arrays.fill(t, dyT, dyT + f * cols, 0f);
+                    for (int i = 0; i < n; i++) {
+                        int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                        for (int o = 0; o < f; o++)
+                            for (int y = 0; y < oh; y++)
+                                System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
+                        ConvGemmVector.nt(f, p1 - p0, cols, t, dyT, cols, x, partRows[part], dst + p0, kk, i > 0);
+                    }
+                    return;
+                }
                 // dy_wide^T [s][fp]: zero in the extra columns and the padded filters
                 java.util.Arrays.fill(t, dyT, dyT + cols * fp, 0f);
                 for (int i = 0; i < n; i++) {

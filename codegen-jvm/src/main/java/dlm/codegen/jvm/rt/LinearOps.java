@@ -215,7 +215,7 @@ public final class LinearOps {
                                         int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
-        if (DirectConv.handlesGradWeight(groups, f, kh, kw, stride, dilation, pt, pl, pb, pr)) {
+        if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
             DirectConv d = ctx.directConv;
             d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
             d.gradWeight(dyOff, xOff, dwOff, colOff);

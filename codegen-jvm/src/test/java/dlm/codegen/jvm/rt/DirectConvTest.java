@@ -20,6 +20,7 @@ class DirectConvTest {
     @ParameterizedTest(name = "n={0} c={1} {2}x{3} f={4} k={5}x{6} pad={7},{8},{9},{10}")
     @CsvSource({
         "5, 1, 28, 28, 6, 5, 5, 2, 2, 2, 2",    // lenet5's first layer ("same")
+        "12, 1, 28, 28, 6, 5, 5, 2, 2, 2, 2",   // the same, enough work to split over two threads
         "7, 6, 14, 14, 16, 5, 5, 0, 0, 0, 0",   // lenet5's second layer ("valid")
         "3, 5, 9, 13, 17, 3, 3, 1, 1, 1, 1",    // odd filters (17: the direct weight gradient)
         "4, 3, 11, 7, 20, 3, 5, 0, 2, 1, 1",    // a 3x5 kernel, uneven padding
