@@ -31,6 +31,9 @@ public final class Dlm {
             return new Program(file.toString(), Frontend.compile(file).models());
         } catch (CompileException e) {
             throw new DlmException(e.rendered());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // the decoder's own message is only "Input length = 1"
+            throw new DlmException(file + ": not UTF-8 text; a .dlm file is a UTF-8 text file");
         } catch (java.io.IOException e) {
             throw new DlmException(file + ": cannot read: " + e.getMessage());
         }

@@ -22,6 +22,8 @@ final class CheckCommand implements Callable<Integer> {
     @Override public Integer call() {
         for (Path f : files) {
             Program p = Dlm.compile(f);
+            // a file of defs only checks, but say so rather than print nothing
+            if (p.models().isEmpty()) System.out.printf("%s: no model in this file%n", f);
             for (Graph g : p.models()) {
                 ModelSignature s = Signatures.of(g);
                 System.out.printf("%s: model %s%n", f, g.name());
