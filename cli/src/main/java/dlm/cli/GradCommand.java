@@ -26,7 +26,7 @@ final class GradCommand implements Callable<Integer> {
         Map<String, Tensor> x = NamedFiles.read(inputs, "--input");
         Map<String, Tensor> y = NamedFiles.read(targets, "--target");
         try (CompiledModel m = model.build()) {
-            m.loadStateDict(Safetensors.load(weights), true);
+            WeightsFile.load(m, weights, true, false);
             Map<String, Tensor> g = m.gradients(x, y);
             Safetensors.write(out, g);
             System.out.printf("loss %.6f; wrote %d gradients to %s%n", g.get("loss").item(), g.size() - 1, out);

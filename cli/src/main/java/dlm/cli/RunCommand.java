@@ -4,7 +4,6 @@ import dlm.runtime.CompiledModel;
 import dlm.runtime.DlmException;
 import dlm.runtime.Tensor;
 import dlm.runtime.io.Npy;
-import dlm.runtime.io.Safetensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         Map<String, Tensor> x = NamedFiles.read(inputs, "--input");
         try (CompiledModel m = model.build()) {
-            m.loadStateDict(Safetensors.load(weights), strict);
+            WeightsFile.load(m, weights, strict, true);
             Map<String, Tensor> y = m.predict(x);
             if (out.toString().endsWith(".npz")) {
                 dlm.runtime.io.Npz.write(out, y);

@@ -3,7 +3,6 @@ package dlm.cli;
 import dlm.runtime.CompiledModel;
 import dlm.runtime.Dataset;
 import dlm.runtime.DlmException;
-import dlm.runtime.io.Safetensors;
 import dlm.runtime.train.EvalBatch;
 import dlm.runtime.train.FitOptions;
 import dlm.runtime.train.History;
@@ -53,7 +52,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new DlmException(save + ": directory " + save.getParent() + " does not exist");
         try (CompiledModel m = model.build(buildOptions())) {
             if (init != null) {
-                var report = m.loadStateDict(Safetensors.load(init), strict);
+                var report = WeightsFile.load(m, init, strict, true);
                 // a partial load (--strict false) says what it did load, not only what it left out
                 System.out.println("init: " + (report.clean() ? "" : "loaded " + report.loaded().size() + " tensors; ") + report.describe());
             }
