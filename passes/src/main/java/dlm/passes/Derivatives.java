@@ -159,7 +159,11 @@ final class Derivatives {
         return new IllegalStateException("autodiff: " + n.op().opName() + " (" + n.out() + ") has no gradient: " + why);
     }
 
-    /** dy * f'(x); sigmoid, tanh and exp use their output, which is already computed. */
+    /**
+     * dy * f'(x); sigmoid, tanh and exp use their output, which is already computed. So does
+     * relu: its step [x > 0] equals [relu(x) > 0], and the output is kept for the next layer
+     * anyway, so the input need not be stored for the backward pass.
+     */
     private static Value unary(Emit e, Op.Unary u, Value dy, Value x, Value y) {
         return switch (u.fn()) {
             case IDENTITY -> dy;
@@ -167,7 +171,8 @@ final class Derivatives {
             case EXP -> e.mul(dy, y);
             case SIGMOID -> e.mul(dy, e.mul(y, e.sub(e.scalar(1), y)));
             case TANH -> e.mul(dy, e.sub(e.scalar(1), e.unary(UnaryFn.SQUARE, y)));
-            case RELU, GELU, LEAKY_RELU, LOG, LOG1P, SQRT, RSQRT, ABS, SQUARE -> e.op(new Op.UnaryGrad(u.fn(), u.alpha()), dy, x);
+            case RELU -> e.op(new Op.UnaryGrad(u.fn(), u.alpha()), dy, y);
+            case GELU, LEAKY_RELU, LOG, LOG1P, SQRT, RSQRT, ABS, SQUARE -> e.op(new Op.UnaryGrad(u.fn(), u.alpha()), dy, x);
         };
     }
 
