@@ -24,5 +24,18 @@ if [ ! -f "$jar" ] || [ ! -f "$stamp" ] || [ -n "$newest" ] || [ "$root/pom.xml"
   fi
   touch "$stamp"
 fi
-# DLM_JAVA_OPTS passes JVM options, e.g. -Ddlm.dumpBytecode=DIR or -Ddlm.threads=1
-exec "$JAVA_HOME/bin/java" ${DLM_JAVA_OPTS:-} -Ddlm.home="$root" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@"
+# The JVM announces the incubator module on stderr at every start. A user's mistake should be
+# the one line there, so that first notice is dropped; everything else passes through as is.
+drop_incubator_notice() {
+  local first=""
+  if IFS= read -r first; then
+    [ "$first" = "WARNING: Using incubator modules: jdk.incubator.vector" ] || printf '%s\n' "$first"
+  else
+    printf '%s' "$first"
+  fi
+  cat
+}
+# DLM_JAVA_OPTS passes JVM options, e.g. -Ddlm.dumpBytecode=DIR or -Ddlm.threads=1.
+# stdout goes straight to fd 3 (the caller's stdout); stderr through the filter. With pipefail,
+# the exit status is the JVM's.
+{ "$JAVA_HOME/bin/java" ${DLM_JAVA_OPTS:-} -Ddlm.home="$root" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -jar "$jar" "$@" 2>&1 1>&3 3>&- | drop_incubator_notice >&2; } 3>&1

@@ -29,7 +29,8 @@ public final class Main {
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             System.err.println("dlm: " + ex.getMessage());
-            System.err.println("(see: dlm " + ex.getCommandLine().getCommandName() + " --help)");
+            // picocli's qualified name: "dlm" for the top level, "dlm train" for a subcommand
+            System.err.println("(see: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
             return USER_ERROR;
         });
         return cl.execute(args);

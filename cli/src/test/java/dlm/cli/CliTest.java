@@ -176,4 +176,14 @@ class CliTest {
             if (before == null) System.clearProperty("dlm.home"); else System.setProperty("dlm.home", before);
         }
     }
+
+    @Test
+    void aUsageMistakePointsAtTheRightHelp() {
+        Result top = dlm("bogus");
+        assertEquals(Main.USER_ERROR, top.code());
+        assertTrue(top.err().endsWith("(see: dlm --help)" + System.lineSeparator()), top.err());
+        Result sub = dlm("train", "--epochs", "x");
+        assertEquals(Main.USER_ERROR, sub.code());
+        assertTrue(sub.err().endsWith("(see: dlm train --help)" + System.lineSeparator()), sub.err());
+    }
 }
