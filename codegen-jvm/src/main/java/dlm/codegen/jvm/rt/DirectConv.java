@@ -35,7 +35,7 @@ final class DirectConv implements KernelThreads.Task {
     /** Parts the scratch has room for (the team may be smaller). */
     static final int MAX_PARTS = 4;
 
-    private enum Step { FORWARD, GRAD_INPUT, GRAD_WEIGHT }
+    private enum Step { FORWARD, GRAD_INPUT, GRAD_INPUT_BY_TAPS, GRAD_WEIGHT }
 
     /**
      * Whether a convolution runs here: stride 1, no dilation, one group, padding below the kernel
@@ -47,12 +47,12 @@ final class DirectConv implements KernelThreads.Task {
     }
 
     /**
-     * Whether the input gradient runs here too. Its direct form is a full correlation over dy
-     * padded by kh-1-pad: for a convolution that shrinks the image (little padding) most of
-     * its products are with that padding, and the column form (W^T dy, then the scatter-add)
-     * is cheaper. Direct when its multiply-adds are at most 1.5 times the column form's.
+     * Which form the input gradient takes. As a full correlation over dy padded by kh-1-pad
+     * when that costs at most 1.5 times the useful multiply-adds ("same" convolutions); for a
+     * convolution that shrinks the image most of those products would be with the padding, so
+     * it goes tap by tap instead ({@link #gradInput}).
      */
-    static boolean handlesGradInput(int groups, int c, int h, int w, int f, int kh, int kw, int stride, int dilation,
+    static boolean fullCorrelation(int groups, int c, int h, int w, int f, int kh, int kw, int stride, int dilation,
                                     int pt, int pl, int pb, int pr) {
         if (!handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) return false;
         int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, wq = ow + 2 * (kw - 1) - pl - pr;
@@ -71,11 +71,14 @@ final class DirectConv implements KernelThreads.Task {
         return MAX_PARTS * ((long) c * hp * wp + (long) f * wholeStrips(wideCols(oh, wp, kw)));
     }
 
-    /** Floats of scratch for an input gradient. */
+    /** Floats of scratch for an input gradient (either form). */
     static long gradInputScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1;
         int hq = oh + 2 * (kh - 1) - pt - pb, wq = ow + 2 * (kw - 1) - pl - pr;
-        return (long) c * f * kh * kw + MAX_PARTS * ((long) f * hq * wq + (long) c * wholeStrips(wideCols(h, wq, kw)));
+        long full = (long) c * f * kh * kw + MAX_PARTS * ((long) f * hq * wq + (long) c * wholeStrips(wideCols(h, wq, kw)));
+        int hp = h + pt + pb, wp = w + pl + pr;
+        long taps = MAX_PARTS * ((long) c * hp * wp + (long) f * wideCols(oh, wp, kw));
+        return Math.max(full, taps);
     }
 
     /** Floats of scratch for a weight gradient (either form, see {@link #filtersAsColumns}). */
@@ -137,8 +140,28 @@ final class DirectConv implements KernelThreads.Task {
         splitImages();
     }
 
-    /** dx from dy and w (every float of dx written). */
+    /**
+     * dx from dy and w (every float of dx written): as a full correlation (see
+     * {@link #fullCorrelation}) or tap by tap: for each filter tap (ky, kx), the padded dx
+     * shifted by ky*wp + kx gets w[:, :, ky, kx]^T dy_wide added, dy_wide zero in the extra
+     * columns (so they add zeros); each dx float is one chain of fused multiply-adds, taps in
+     * order, filters within a tap.
+     */
     void gradInput(int dyOff, int wOff, int dxOff, int scratch) {
+        if (!fullCorrelation(1, c, h, w, f, kh, kw, 1, 1, pt, pl, pb, pr)) {
+            this.step = Step.GRAD_INPUT_BY_TAPS;
+            this.src = dyOff; this.wOff = wOff; this.scratch = scratch; this.dst = dxOff;
+            hp = h + pt + pb; wp = w + pl + pr; planes = c;
+            cols = wideCols(oh, wp, kw);
+            part0 = scratch;
+            partSize = c * hp * wp + f * cols;
+            kRows = f;
+            grow(c, f);
+            for (int ch = 0; ch < c; ch++) aRows[ch] = ch * kh * kw;  // w[o, ch, ky, kx]: ch's row, o's column c*kh*kw apart
+            for (int o = 0; o < f; o++) bRows[o] = o * cols;          // dy_wide's rows
+            splitImages();
+            return;
+        }
         this.step = Step.GRAD_INPUT;
         this.src = dyOff; this.wOff = wOff; this.scratch = scratch; this.dst = dxOff;
         int kk = kh * kw, flipped = scratch;
@@ -245,6 +268,25 @@ final class DirectConv implements KernelThreads.Task {
                     for (int ch = 0; ch < c; ch++)
                         for (int y = 0; y < h; y++)
                             System.arraycopy(t, wide + ch * ldc + y * wp, t, dst + ((i * c + ch) * h + y) * w, w);
+                }
+            }
+            case GRAD_INPUT_BY_TAPS -> {
+                int plane = hp * wp, dyw = region + c * plane, inPlace = hp == h && wp == w ? 1 : 0;
+                java.util.Arrays.fill(t, dyw, dyw + f * cols, 0f); // the extra columns stay zero
+                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                    int dx = inPlace == 1 ? dst + i * c * h * w : region;
+                    java.util.Arrays.fill(t, dx, dx + c * plane, 0f);
+                    for (int o = 0; o < f; o++)
+                        for (int y = 0; y < oh; y++)
+                            System.arraycopy(t, src + ((i * f + o) * oh + y) * ow, t, dyw + o * cols + y * wp, ow);
+                    for (int a = 0; a < kh; a++)
+                        for (int b = 0; b < kw; b++)
+                            ConvGemmVector.nn(c, cols, f, t, wOff + a * kw + b, aRows, c * kh * kw, dyw, bRows,
+                                    dx + a * wp + b, plane, true);
+                    if (inPlace == 1) continue;
+                    for (int ch = 0; ch < c; ch++)
+                        for (int y = 0; y < h; y++)
+                            System.arraycopy(t, dx + ch * plane + (y + pt) * wp + pl, t, dst + ((i * c + ch) * h + y) * w, w);
                 }
             }
             case GRAD_WEIGHT -> {

@@ -183,7 +183,7 @@ public final class LinearOps {
                                        int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow,
                                        int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
-        if (DirectConv.handlesGradInput(groups, c, h, w, f, kh, kw, stride, dilation, pt, pl, pb, pr)) {
+        if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
             DirectConv d = ctx.directConv;
             d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
             d.gradInput(dyOff, wOff, dxOff, colOff);
