@@ -30,13 +30,13 @@ final class FusedKernelEmitter implements Opcodes {
     private FusedKernelEmitter() {}
 
     /** An arena read: a value at the strides it is read with over the loop shape (a reduce_grad reads dy its own way). */
-    private record Read(Value v, List<Integer> strides) {}
+    record Read(Value v, List<Integer> strides) {}
 
     /** Row statistics of a softmax-family op: max (float local), sum and log of the sum (double locals). */
     private record RowStats(int max, int sum, int logSum) {}
 
     /** The operands of the loop nest, the row statistics, and which float local holds each value at this element. */
-    private static final class Kernel {
+    static final class Kernel {
         final EmitContext cx;
         final List<Node> nodes;
         final Set<Value> internal, produced = new HashSet<>();
@@ -126,7 +126,11 @@ final class FusedKernelEmitter implements Opcodes {
         for (Node n : k.nodes)
             if (Fusion.accumulates(n.op()) && c.innerStride(k.outputs.get(n.out())) == 0)
                 k.register.put(n, k.maxReduction(n) ? m.newInt() : m.newDouble());
+        boolean vector = VectorInner.supports(k, c);
         LoopNest.emit(m, c, k.baseArray(), new LoopNest.Body() {
+            @Override public int prefix(Method mm, int n, java.util.function.IntFunction<LoopNest.Index> at) {
+                return vector ? VectorInner.emit(mm, k, n, at) : 0;
+            }
             @Override public void beforeInner(Method mm, LoopNest.Index idx) {
                 for (var e : k.invariant.entrySet()) {
                     Loops.load(mm, idx, k.inputs.get(e.getKey()));

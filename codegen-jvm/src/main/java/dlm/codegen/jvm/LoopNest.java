@@ -24,6 +24,12 @@ final class LoopNest {
         /** Before the innermost loop; idx is valid for operands whose innermost stride is 0. */
         default void beforeInner(Method m, Index idx) {}
         default void afterInner(Method m, Index idx) {}
+        /**
+         * Emits code for the first elements of the innermost loop (a vector loop) and returns how
+         * many it handles, a constant; the scalar loop does the rest. at(i) indexes the operands
+         * at innermost position int local i.
+         */
+        default int prefix(Method m, int n, java.util.function.IntFunction<Index> at) { return 0; }
     }
 
     /** An offset known at this point of the nest: a constant, or an int local. */
@@ -79,22 +85,19 @@ final class LoopNest {
     private static void level(Method m, Collapsed c, int l, Off[] prev, Body body) {
         int r = c.dims.length;
         boolean innermost = l == r - 1;
-        if (innermost) body.beforeInner(m, k -> prev[k].push(m));
+        int start = 0;
+        if (innermost) {
+            body.beforeInner(m, k -> prev[k].push(m));
+            start = body.prefix(m, c.dims[l], i -> k -> inner(m, c, l, prev, k, i));
+            if (start >= c.dims[l]) { body.afterInner(m, k -> prev[k].push(m)); return; }
+        }
         int counter = m.newInt();
-        m.pushInt(0);
+        m.pushInt(start);
         m.mv.visitVarInsn(ISTORE, counter);
         Label top = new Label();
         m.mv.visitLabel(top);
         if (innermost) {
-            body.inner(m, k -> {
-                prev[k].push(m);
-                int s = c.strides[k][l];
-                if (s != 0) {
-                    m.mv.visitVarInsn(ILOAD_OP, counter);
-                    if (s != 1) { m.pushInt(s); m.mv.visitInsn(IMUL); }
-                    m.mv.visitInsn(IADD);
-                }
-            });
+            body.inner(m, k -> inner(m, c, l, prev, k, counter));
         } else {
             Off[] next = new Off[prev.length];
             for (int k = 0; k < prev.length; k++) {
@@ -115,6 +118,17 @@ final class LoopNest {
         m.pushInt(c.dims[l]);
         m.mv.visitJumpInsn(IF_ICMPLT, top);
         if (innermost) body.afterInner(m, k -> prev[k].push(m));
+    }
+
+    /** Pushes operand k's index at innermost position {@code counter} (an int local). */
+    private static void inner(Method m, Collapsed c, int l, Off[] prev, int k, int counter) {
+        prev[k].push(m);
+        int s = c.strides[k][l];
+        if (s != 0) {
+            m.mv.visitVarInsn(ILOAD_OP, counter);
+            if (s != 1) { m.pushInt(s); m.mv.visitInsn(IMUL); }
+            m.mv.visitInsn(IADD);
+        }
     }
 
     private static final int ISTORE = org.objectweb.asm.Opcodes.ISTORE, IMUL = org.objectweb.asm.Opcodes.IMUL,
