@@ -1,6 +1,7 @@
 package dlm.codegen.jvm.rt;
 
 import dlm.codegen.jvm.kernels.AvgPool2d;
+import dlm.codegen.jvm.kernels.Simd;
 import java.util.Arrays;
 
 /**
@@ -77,7 +78,8 @@ public final class PoolOps {
                 int plane = xOff + p * h * w, out = yOff + p * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
                     int r0 = plane + 2 * oy * w, r1 = r0 + w, o = out + oy * ow;
-                    for (int ox = 0; ox < ow; ox++) {
+                    int from = Simd.ENABLED && ow >= MaxPoolVector.LANES ? MaxPoolVector.row(t, r0, r1, o, ow) : 0;
+                    for (int ox = from; ox < ow; ox++) {
                         float a = t[r0 + 2 * ox], b = t[r0 + 2 * ox + 1], c = t[r1 + 2 * ox], d = t[r1 + 2 * ox + 1];
                         // the value of the first maximum: Math.max propagates NaN as the interpreter's winner does
                         t[o + ox] = Math.max(Math.max(a, b), Math.max(c, d));
