@@ -40,7 +40,7 @@ final class VectorInner implements Opcodes {
      * kernel runs few iterations per call, so it stays longer in the tiers that do not compile
      * the Vector API into registers and allocate each vector instead.
      */
-    static final int MIN_ELEMENTS = 1 << 13;
+    static final int MIN_ELEMENTS = 1 << 12;
 
     /** Floats per vector, 1 when the Vector API is off (-Ddlm.simd=false or the module absent). */
     static int lanes() { return Simd.ENABLED ? MathFnsVector.LANES : 1; }
