@@ -1,7 +1,6 @@
 package dlm.codegen.jvm.rt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dlm.codegen.jvm.kernels.Simd;
@@ -43,29 +42,8 @@ class DirectConvTest {
         run(one, 1, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, kh, kw, oh, ow, pt, pl, pb, pr);
         run(two, 2, x, wt, dy, bias, dx, dw, out, col, n, c, h, w, f, kh, kw, oh, ow, pt, pl, pb, pr);
         assertArrayEquals(Arrays.copyOfRange(one, dx, x), Arrays.copyOfRange(two, dx, x), "dx, dw and y on two threads equal those on one");
-        double[] wantDx = new double[n * c * h * w], wantDw = new double[f * kk], wantY = new double[n * f * sp];
-        for (int i = 0; i < n; i++)
-            for (int o = 0; o < f; o++)
-                for (int y = 0; y < oh; y++)
-                    for (int z = 0; z < ow; z++) {
-                        double g = t[dy + ((i * f + o) * oh + y) * ow + z];
-                        for (int ch = 0; ch < c; ch++)
-                            for (int a = 0; a < kh; a++)
-                                for (int b = 0; b < kw; b++) {
-                                    int iy = y - pt + a, ix = z - pl + b;
-                                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                                    int xi = ((i * c + ch) * h + iy) * w + ix, wi = ((o * c + ch) * kh + a) * kw + b;
-                                    wantDx[xi] += g * t[wt + wi];
-                                    wantDw[wi] += g * t[x + xi];
-                                    wantY[((i * f + o) * oh + y) * ow + z] += (double) t[x + xi] * t[wt + wi];
-                                }
-                    }
-        for (int i = 0; i < wantDx.length; i++) assertEquals(wantDx[i], two[dx + i], 1e-4 * (1 + Math.abs(wantDx[i])), "dx[" + i + "]");
-        for (int i = 0; i < wantDw.length; i++) assertEquals(wantDw[i], two[dw + i], 1e-4 * (1 + Math.abs(wantDw[i])), "dw[" + i + "]");
-        for (int i = 0; i < wantY.length; i++) {
-            double want = Math.max(0, wantY[i] + t[bias + i / sp % f]);
-            assertEquals(want, two[out + i], 1e-4 * (1 + Math.abs(want)), "relu(conv + bias)[" + i + "]");
-        }
+        ConvReference.assertMatches(t, two, new ConvReference.Layout(x, wt, dy, bias, dx, dw, out),
+                new ConvReference.Geometry(n, c, h, w, f, kh, kw, oh, ow, 1, pt, pl));
     }
 
     private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
