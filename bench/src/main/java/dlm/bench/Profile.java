@@ -4,14 +4,10 @@ import dlm.api.Dlm;
 import dlm.api.BuildOptions;
 import dlm.codegen.jvm.rt.Profiler;
 import dlm.runtime.CompiledModel;
-import dlm.runtime.ModelSignature;
 import dlm.runtime.Tensor;
-import dlm.runtime.TensorSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Where a JVM-backend step spends its time: trains and predicts the examples on random data and
@@ -34,18 +30,8 @@ public final class Profile {
             if (!only.isEmpty() && !only.contains(name)) continue;
             int batch = (Integer) w[1];
             try (CompiledModel m = Dlm.compile(dir.resolve(name + ".dlm")).build(null, BuildOptions.defaults())) {
-                ModelSignature sig = m.signature();
-                Random rnd = new Random(0);
-                TensorSpec in = sig.inputs().get(0);
-                Map<String, Tensor> x = Map.of(in.name(), randn(rnd, batch, in.sampleShape()));
-                Map<String, Tensor> x1 = Map.of(in.name(), randn(rnd, 1, in.sampleShape()));
-                Map<String, Tensor> y = new LinkedHashMap<>();
-                for (TensorSpec s : sig.targets()) {
-                    float[] a = new float[batch * s.sampleSize()];
-                    int classes = s.integer() ? sig.output(sig.predictionOutput()).sampleSize() : 2;
-                    for (int i = 0; i < a.length; i++) a[i] = rnd.nextInt(classes);
-                    y.put(s.name(), Tensor.of(a, shape(batch, s.sampleShape())));
-                }
+                RandomBatch train = RandomBatch.of(m.signature(), batch, 0), one = RandomBatch.of(m.signature(), 1, 1);
+                Map<String, Tensor> x = train.inputs(), y = train.targets(), x1 = one.inputs();
                 time(name + " train b" + batch, steps, batch, () -> m.trainStep(x, y));
                 time(name + " predict b1", steps * 20, 1, () -> m.predict(x1));
             }
@@ -68,19 +54,5 @@ public final class Profile {
             String b = label.substring(label.lastIndexOf(' ') + 1);
             Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(' ')) + "_" + b + "_", 25);
         }
-    }
-
-    private static Tensor randn(Random rnd, int batch, int[] sample) {
-        int[] s = shape(batch, sample);
-        float[] a = new float[Arrays.stream(s).reduce(1, (p, q) -> p * q)];
-        for (int i = 0; i < a.length; i++) a[i] = (float) rnd.nextGaussian();
-        return Tensor.of(a, s);
-    }
-
-    private static int[] shape(int batch, int[] sample) {
-        int[] shape = new int[sample.length + 1];
-        shape[0] = batch;
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        return shape;
     }
 }
