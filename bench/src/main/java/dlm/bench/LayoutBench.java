@@ -1,5 +1,6 @@
 package dlm.bench;
 
+import dlm.bench.AlternatingRuns.Workload;
 import dlm.api.BuildOptions;
 import dlm.api.Dlm;
 import dlm.runtime.CompiledModel;
@@ -24,7 +25,6 @@ import java.util.Map;
  */
 public final class LayoutBench {
     /** A workload: a training step at a batch, or a prediction. */
-    private record Workload(String name, int batch, boolean train, int steps) {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("examples");
@@ -58,26 +58,10 @@ public final class LayoutBench {
                 x = feeds.inputs();
                 y = feeds.targets();
             }
-            step(models[k], w, x, y); // compiles the code now, under this setting
+            w.step(models[k], x, y); // compiles the code now, under this setting
             System.clearProperty("dlm.channelsLast");
         }
-        long[][] t = new long[2][rounds * w.steps()];
-        for (int r = -2; r < rounds; r++) // two warm-up rounds, then alternating blocks
-            for (int k = 0; k < 2; k++)
-                for (int i = 0; i < w.steps(); i++) {
-                    long t0 = System.nanoTime();
-                    step(models[k], w, x, y);
-                    if (r >= 0) t[k][r * w.steps() + i] = System.nanoTime() - t0;
-                }
-        for (long[] a : t) Arrays.sort(a);
-        double nhwc = t[0][t[0].length / 2] / 1e6, nchw = t[1][t[1].length / 2] / 1e6;
-        System.out.printf("| %s %s b%d | %.3f ms | %.3f ms | %.3f ms | %.3f ms | %.2fx | %d |%n", w.name(),
-                w.train() ? "train step" : "predict", w.batch(), nhwc, t[0][0] / 1e6, nchw, t[1][0] / 1e6, nchw / nhwc, t[0].length);
+        AlternatingRuns.printRow(w, models[0], models[1], x, y, rounds);
         for (CompiledModel m : models) m.close();
-    }
-
-    private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
-        if (w.train()) m.trainStep(x, y);
-        else m.predict(x);
     }
 }

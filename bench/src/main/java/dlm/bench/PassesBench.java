@@ -1,13 +1,14 @@
 package dlm.bench;
 
+import dlm.bench.AlternatingRuns.Workload;
 import dlm.api.BuildOptions;
 import dlm.api.Dlm;
 import dlm.runtime.CompiledModel;
 import dlm.runtime.Tensor;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,6 @@ public final class PassesBench {
     private static final List<String> SIMPLIFY = List.of("fold", "simplify", "cse", "dce");
 
     /** A workload: a training step at a batch, or a prediction. */
-    private record Workload(String name, int batch, boolean train, int steps) {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("examples");
@@ -66,26 +66,10 @@ public final class PassesBench {
                 x = feeds.inputs();
                 y = feeds.targets();
             }
-            step(models[k], w, x, y); // compiles the code now, under this setting
+            w.step(models[k], x, y); // compiles the code now, under this setting
             if (k == 1) for (String p : off) System.clearProperty(p.substring(0, p.indexOf('=')));
         }
-        long[][] t = new long[2][rounds * w.steps()];
-        for (int r = -2; r < rounds; r++) // two warm-up rounds, then alternating blocks
-            for (int k = 0; k < 2; k++)
-                for (int i = 0; i < w.steps(); i++) {
-                    long t0 = System.nanoTime();
-                    step(models[k], w, x, y);
-                    if (r >= 0) t[k][r * w.steps() + i] = System.nanoTime() - t0;
-                }
-        for (long[] a : t) Arrays.sort(a);
-        double onMed = t[0][t[0].length / 2] / 1e6, offMed = t[1][t[1].length / 2] / 1e6;
-        System.out.printf("| %s %s b%d | %.3f ms | %.3f ms | %.3f ms | %.3f ms | %.2fx | %d |%n", w.name(),
-                w.train() ? "train step" : "predict", w.batch(), onMed, t[0][0] / 1e6, offMed, t[1][0] / 1e6, offMed / onMed, t[0].length);
+        AlternatingRuns.printRow(w, models[0], models[1], x, y, rounds);
         for (CompiledModel m : models) m.close();
-    }
-
-    private static void step(CompiledModel m, Workload w, Map<String, Tensor> x, Map<String, Tensor> y) {
-        if (w.train()) m.trainStep(x, y);
-        else m.predict(x);
     }
 }
