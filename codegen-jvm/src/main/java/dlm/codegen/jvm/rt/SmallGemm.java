@@ -17,10 +17,13 @@ final class SmallGemm {
 
     /**
      * A dense layer (NT) with at least this many weights is split over the kernel threads by
-     * output columns: its weights no longer fit one core's L2, and reading them is the cost, so
-     * each core reads half (keras_mlp's 512x512 layer at batch 1: 34 -> 20 us measured).
+     * output columns. Measured at batch 1 with four outputs per pass ({@link DotVector#dot4}),
+     * medians of alternating JVMs: keras_mlp (two 64K-weight layers around the 256K one) 33.0,
+     * 32.3, 31.9, 28.3 us with those split too, against 34.0, 34.2, 50.6, 34.8 us with only
+     * the 256K one split; lenet5's 48K-weight 400x120 layer 45, 46, 45 us split against 39,
+     * 28, 28 us whole (its one hand-off per call is not paid back).
      */
-    static final int SPLIT_WEIGHTS = 1 << 17;
+    static final int SPLIT_WEIGHTS = 1 << 16;
 
     static boolean handles(boolean transA, int m) { return !transA && m <= MAX_ROWS; }
 
@@ -41,7 +44,11 @@ final class SmallGemm {
         for (int i = 0; i < m; i++) {
             int row = a + i * k, out = c + i * n;
             if (transB) {
-                for (int j = j0; j < j1; j++) t[out + j] = dot(t, row, b + j * k, k);
+                int j = j0;
+                if (Simd.ENABLED) {
+                    for (; j + 4 <= j1; j += 4) DotVector.dot4(t, row, b + j * k, k, out + j);
+                }
+                for (; j < j1; j++) t[out + j] = dot(t, row, b + j * k, k);
             } else {
                 java.util.Arrays.fill(t, out, out + n, 0f);
                 for (int p = 0; p < k; p++) {

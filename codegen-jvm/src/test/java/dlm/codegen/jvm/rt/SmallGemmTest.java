@@ -3,6 +3,9 @@ package dlm.codegen.jvm.rt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dlm.codegen.jvm.kernels.Simd;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -29,5 +32,21 @@ class SmallGemmTest {
                 for (int p = 0; p < k; p++) s += (double) t[a + i * k + p] * t[b + j * k + p];
                 assertEquals(s, split[c + i * n + j], 1e-3 * Math.max(1, Math.abs(s)), "y[" + i + "," + j + "]");
             }
+    }
+
+    @Test
+    void outputsComputedFourAtATimeAreTheSingleDotProductsBitForBit() {
+        assumeTrue(Simd.ENABLED, "the four-row dot products are the Vector API path");
+        SplittableRandom r = new SplittableRandom(9);
+        for (int k : new int[] {1, 7, 8, 15, 16, 17, 300, 513}) { // no vector, one, two and a tail
+            int m = 2, n = 11, a = 0, b = m * k, c = b + n * k;
+            float[] t = new float[c + m * n];
+            for (int i = 0; i < c; i++) t[i] = (float) r.nextGaussian();
+            SmallGemm.gemm(true, m, n, k, t, a, b, c, null);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                    assertEquals(DotVector.dot(t, a + i * k, b + j * k, k), t[c + i * n + j], 0f,
+                            "k " + k + ", y[" + i + "," + j + "]");
+        }
     }
 }
