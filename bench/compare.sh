@@ -74,7 +74,7 @@ cpu=$(lscpu | grep 'Model name' | sed 's/Model name: *//')
 mb_args=(--examples "$BUILD_DIR/examples" --out "$OUT/dlm.jsonl" --threads "$threads" --commit "$commit")
 [ $fmnist = 1 ] && mb_args+=(--fmnist)
 [ $interp = 0 ] && mb_args+=(--no-interp)
-[ $quick = 1 ] && mb_args+=(--min-time 0.5 --repeats 2 --warmup 1 --interp-min-time 0.3 --interp-repeats 1 --interp-budget 5 --interp-resnet-timeout 10 --epochs 1)
+[ $quick = 1 ] && mb_args+=(--min-time 0.5 --repeats 2 --warmup 1 --warmup-max 0 --interp-min-time 0.3 --interp-repeats 1 --interp-budget 5 --interp-resnet-timeout 10 --epochs 1)
 dlm_cmd=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
          -XX:+UseParallelGC -Xss16m -Xmx8g -cp "$BUILD_DIR/bench/target/benchmarks.jar"
          dlm.bench.compare.ModelBench "${mb_args[@]}" ${extra[@]+"${extra[@]}"})
@@ -248,6 +248,9 @@ if E.get("QUICK") == "1":
     print("\n**--quick run: short repeats, not for comparison.**")
 print()
 print("Cells: median [min-max] over the repeats (throughput: items/s of each repeat of >= 2 s; latency: the median or p99 of the per-call times of each repeat; interpreter: fewer, shorter repeats within a time budget).")
+wu = [f"{k[0]} {k[2]} {v['warmup_used_s']:.1f} s" for k, v in dlm.items() if k[1] == "jvm" and v.get("warmup_used_s") is not None]
+if wu:
+    print("dlm JVM warm-up before the timed repeats (at least 2 s, then 1 s windows while the rate still rose by > 3%, at most 20 s; PyTorch: 0.5 s): " + "; ".join(wu) + ".")
 print("'JVM vs interp' is the JVM backend's speed-up over dlm's reference interpreter; 'ratio' is dlm JVM / PyTorch for throughput and PyTorch / dlm JVM for latency and epoch time (> 1: dlm is better).")
 print()
 print("| metric | dlm JVM | dlm interp | JVM vs interp | PyTorch 1.13 | ratio | target |")

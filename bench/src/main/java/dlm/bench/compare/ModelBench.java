@@ -47,7 +47,11 @@ import java.util.concurrent.TimeoutException;
  * Options: {@code --workloads keras_mlp,lenet5,resnet50} {@code --fmnist} (Fashion-MNIST,
  * 2 epochs; long) {@code --fmnist-dir DIR} {@code --epochs 2} {@code --threads N} (sets
  * {@code dlm.threads}, the JVM backend's kernel thread team; default: every core)
- * {@code --min-time 2 --repeats 5 --warmup 2} (JVM backend; the warm-up is longer than bench.py's 0.5 s so that the JIT has compiled the generated code) {@code --interp-min-time 1
+ * {@code --min-time 2 --repeats 5 --warmup 2 --warmup-max 20} (JVM backend: at least 2 s of
+ * warm-up, longer than bench.py's 0.5 s, then 1 s windows while the rate still rises by more
+ * than 3%, up to 20 s, so that the timed repeats see the code the JIT settles on; the warm-up
+ * used is recorded per metric as {@code warmup_used_s}; the cold start is what the
+ * Fashion-MNIST epoch times show) {@code --interp-min-time 1
  * --interp-repeats 3 --interp-budget 30} (interpreter, per metric) {@code --no-interp}
  * {@code --interp-resnet-timeout 180} {@code --seed 0} {@code --no-1thread} (skip the
  * batch-1 latency with one kernel thread, measured besides the default team).
@@ -113,8 +117,9 @@ public final class ModelBench {
         long seed = Long.parseLong(opt("seed", "0"));
         int threads = Integer.getInteger("dlm.threads", Runtime.getRuntime().availableProcessors());
         boolean interp = !opts.containsKey("no-interp");
-        Timing.Protocol jvmP = new Timing.Protocol(dopt("warmup", 2), 3, dopt("min-time", 2), iopt("repeats", 5), 0);
-        Timing.Protocol latP = new Timing.Protocol(dopt("warmup", 2), 20, dopt("min-time", 2), iopt("repeats", 5), 0);
+        double steadyMax = dopt("warmup-max", 20);
+        Timing.Protocol jvmP = new Timing.Protocol(dopt("warmup", 2), 3, dopt("min-time", 2), iopt("repeats", 5), 0, steadyMax);
+        Timing.Protocol latP = new Timing.Protocol(dopt("warmup", 2), 20, dopt("min-time", 2), iopt("repeats", 5), 0, steadyMax);
         Timing.Protocol intP = new Timing.Protocol(0, 1, dopt("interp-min-time", 1), iopt("interp-repeats", 3), dopt("interp-budget", 30));
         List<String> wanted = List.of(opt("workloads", "keras_mlp,lenet5,resnet50").split(","));
 

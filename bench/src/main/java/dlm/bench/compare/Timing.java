@@ -27,11 +27,24 @@ final class Timing {
      * @param repeats        repeats wanted
      * @param budgetSeconds  no further repeat is started once this much time was spent on the
      *                       metric (warm-up included) and at least one repeat is done; 0: no budget
+     * @param steadyWarmupMaxSeconds when above {@code warmupSeconds}: after the warm-up, go on
+     *                       in 1 s windows while the call rate still rises by more than
+     *                       {@link #STEADY_GAIN} from one window to the next, up to this many
+     *                       seconds of warm-up in all. The JIT compiles the generated code and
+     *                       the Vector API kernels over several seconds, so a fixed short
+     *                       warm-up would time a mix of tiers, different from run to run
      */
-    record Protocol(double warmupSeconds, int minWarmupCalls, double minTime, int repeats, double budgetSeconds) {
+    record Protocol(double warmupSeconds, int minWarmupCalls, double minTime, int repeats, double budgetSeconds,
+                    double steadyWarmupMaxSeconds) {
+        Protocol(double warmupSeconds, int minWarmupCalls, double minTime, int repeats, double budgetSeconds) {
+            this(warmupSeconds, minWarmupCalls, minTime, repeats, budgetSeconds, 0);
+        }
+
         Map<String, Object> json() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("warmup_s", warmupSeconds);
+            m.put("steady_warmup_max_s", steadyWarmupMaxSeconds);
+            m.put("steady_gain", STEADY_GAIN);
             m.put("min_warmup_calls", minWarmupCalls);
             m.put("min_time_s", minTime);
             m.put("repeats", repeats);
@@ -40,12 +53,18 @@ final class Timing {
         }
     }
 
+    /** A warm-up window this much faster than the one before means the JIT is still at work. */
+    static final double STEADY_GAIN = 1.03;
+
+    /** What the warm-up did: its length and the time of its last call. */
+    private record Warmup(double seconds, double lastCallSeconds) {}
+
     private Timing() {}
 
     /** Items per second: {@code items} per call of {@code fn}. */
     static Map<String, Object> throughput(Runnable fn, int items, Protocol p) {
         long start = System.nanoTime();
-        double warmCall = warmup(fn, p);
+        Warmup warm = warmup(fn, p);
         List<Double> rates = new ArrayList<>();
         List<Integer> iters = new ArrayList<>();
         List<Double> noise = new ArrayList<>();
@@ -67,14 +86,15 @@ final class Timing {
         r.put("per_repeat", rates);
         r.put("iters_per_repeat", iters);
         r.put("foreign_cpu_frac_per_repeat", noise);
-        r.put("last_warmup_call_s", warmCall);
+        r.put("last_warmup_call_s", warm.lastCallSeconds());
+        r.put("warmup_used_s", warm.seconds());
         return r;
     }
 
     /** Per-call latency in microseconds: median and p99 per repeat, min/median/max of those over repeats. */
     static Map<String, Object> latency(Runnable fn, Protocol p) {
         long start = System.nanoTime();
-        warmup(fn, p);
+        Warmup warm = warmup(fn, p);
         List<Double> meds = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
         List<Integer> iters = new ArrayList<>();
@@ -105,6 +125,7 @@ final class Timing {
         r.put("median_us_per_repeat", meds);
         r.put("iters_per_repeat", iters);
         r.put("foreign_cpu_frac_per_repeat", noise);
+        r.put("warmup_used_s", warm.seconds());
         return r;
     }
 
@@ -114,8 +135,8 @@ final class Timing {
         return p.budgetSeconds() <= 0 || (System.nanoTime() - start) / 1e9 < p.budgetSeconds();
     }
 
-    /** Runs the warm-up; returns the time of its last call in seconds. */
-    private static double warmup(Runnable fn, Protocol p) {
+    /** Runs the warm-up: the fixed part, then, if asked, 1 s windows until the rate stops rising. */
+    private static Warmup warmup(Runnable fn, Protocol p) {
         long t0 = System.nanoTime();
         int n = 0;
         double last;
@@ -125,7 +146,23 @@ final class Timing {
             last = (System.nanoTime() - c) / 1e9;
             n++;
         } while (n < p.minWarmupCalls() || (System.nanoTime() - t0) / 1e9 < p.warmupSeconds());
-        return last;
+        double before = 0;
+        while ((System.nanoTime() - t0) / 1e9 < p.steadyWarmupMaxSeconds()) {
+            long w0 = System.nanoTime();
+            int calls = 0;
+            do {
+                long c = System.nanoTime();
+                fn.run();
+                last = (System.nanoTime() - c) / 1e9;
+                calls++;
+            } while (System.nanoTime() - w0 < 1_000_000_000L);
+            double rate = calls / ((System.nanoTime() - w0) / 1e9);
+            if (before > 0 && rate <= before * STEADY_GAIN) {
+                break;
+            }
+            before = rate;
+        }
+        return new Warmup((System.nanoTime() - t0) / 1e9, last);
     }
 
     private static double median(long[] sorted) {
