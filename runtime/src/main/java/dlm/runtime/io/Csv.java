@@ -173,10 +173,20 @@ public final class Csv {
         String t = text.strip();
         if (looksNumeric(t)) {
             String l = t.toLowerCase(java.util.Locale.ROOT);
-            if (l.endsWith("nan")) return Float.NaN;
-            if (l.endsWith("inf") || l.endsWith("infinity")) return l.startsWith("-") ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY;
+            String where = column == null ? "column " + col : "column \"" + column + "\"";
+            // Rejected here, where the file, line and column are known: a model fed NaN or
+            // infinity trains to NaN or predicts it without a word.
+            if (l.endsWith("nan"))
+                throw new DlmException(source + ":" + line + ":" + col + ": missing value \"" + t + "\" in " + where
+                        + "; fill in missing values before training or prediction");
+            if (l.endsWith("inf") || l.endsWith("infinity"))
+                throw new DlmException(source + ":" + line + ":" + col + ": \"" + t + "\" in " + where
+                        + " is not a finite number");
             try {
-                return Float.parseFloat(t);
+                float v = Float.parseFloat(t);
+                if (Float.isFinite(v)) return v;
+                throw new DlmException(source + ":" + line + ":" + col + ": \"" + t + "\" in " + where
+                        + " is too large for a 32-bit float");
             } catch (NumberFormatException ignored) {
                 // fall through to the error
             }

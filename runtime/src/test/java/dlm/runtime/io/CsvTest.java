@@ -62,6 +62,16 @@ class CsvTest {
     }
 
     @Test
+    void missingAndNonFiniteValuesGiveLineAndColumn() throws IOException {
+        assertEquals(dir.resolve("t.csv") + ":4:3: missing value \"nan\" in column \"b\"; fill in missing values before training or prediction",
+                error(csv("a,b,y\n1,2,0\n0,1,1\n1,nan,1\n"), "y"));
+        assertEquals(dir.resolve("t.csv") + ":2:1: \"-Infinity\" in column \"a\" is not a finite number",
+                error(csv("a,b,y\n-Infinity,2,0\n"), "y"));
+        assertEquals(dir.resolve("t.csv") + ":2:3: \"1e39\" in column \"b\" is too large for a 32-bit float",
+                error(csv("a,b,y\n1,1e39,0\n"), "y"));
+    }
+
+    @Test
     void raggedRows() throws IOException {
         assertEquals(dir.resolve("t.csv") + ":3: expected 3 fields (as in the header), found 2",
                 error(csv("a,b,y\n1,2,0\n1,2\n"), "y"));
