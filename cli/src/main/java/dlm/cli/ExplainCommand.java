@@ -63,6 +63,7 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.printf("k%-4d %s%n", i++, k.ops().getFirst());
             for (String op : k.ops().subList(1, k.ops().size())) System.out.printf("      %s%n", op);
             for (String s : k.stores()) System.out.printf("      stores %s%n", s);
+            if (k.split()) System.out.printf("      split over the kernel threads, a range of its outer axis each%n");
             System.out.printf("      | %s%n", k.boundary());
         }
         System.out.printf("# %s: %d kernels, arena %,d bytes%n", what, e.kernelCount(), e.arenaBytes());

@@ -1,6 +1,8 @@
 package dlm.codegen.jvm;
 
 import dlm.codegen.jvm.rt.Profiler;
+import dlm.codegen.jvm.rt.RangeKernels;
+import dlm.codegen.jvm.rt.RangeSplit;
 import dlm.codegen.jvm.rt.RunContext;
 import dlm.ir.Graph;
 import dlm.ir.Node;
@@ -26,7 +28,12 @@ final class CodeGenerator implements Opcodes {
 
     static final int CALLS_PER_PART = 1000;
     private static final String PROFILER = Profiler.class.getName().replace('.', '/');
-    private static final String ARENA_CTX = "([FL" + RunContext.class.getName().replace('.', '/') + ";)V";
+    private static final String RUN_CONTEXT = RunContext.class.getName().replace('.', '/');
+    private static final String ARENA_CTX = "([FL" + RUN_CONTEXT + ";)V";
+    private static final String RANGE = "([FII)V";
+    private static final String RANGE_SPLIT = RangeSplit.class.getName().replace('.', '/');
+    private static final String RANGE_KERNELS_DESC = "L" + RangeKernels.class.getName().replace('.', '/') + ";";
+    private static final String SELF = "SELF";
 
     static byte[] generate(String className, Graph g, List<Fusion.Kernel> kernels, EmitContext cx, StateLayout state) {
         ClassWriter cw = ClassDefiner.writer();
@@ -37,14 +44,20 @@ final class CodeGenerator implements Opcodes {
 
         List<String> calls = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        List<String> ranges = new ArrayList<>(); // kernels split over threads, by their number in range()
         for (int i = 0; i < kernels.size(); i++) {
             Fusion.Kernel k = kernels.get(i);
             if (!k.code()) continue;
             Node n = k.nodes().getLast();
             String name = k.fused() ? "op" + i + "_fused" + k.nodes().size() : "op" + i + "_" + n.op().opName();
+            LoopSplit.Plan split = LoopSplit.of(cx, k);
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, name, ARENA_CTX, null, null);
             mv.visitCode();
-            if (Epilogues.isEpilogue(k)) KernelCallEmitter.withEpilogue(new Method(mv), cx, Epilogues.chain(k, cx));
+            if (split != null) {
+                splitCall(new Method(mv), className, name, split, ranges.size());
+                ranges.add(name);
+                rangeMethod(cw, cx, k, name);
+            } else if (Epilogues.isEpilogue(k)) KernelCallEmitter.withEpilogue(new Method(mv), cx, Epilogues.chain(k, cx));
             else if (k.fused()) ElementwiseEmitter.fused(new Method(mv), cx, k.nodes(), k.internal());
             else emit(new Method(mv), cx, n, g);
             mv.visitInsn(RETURN);
@@ -80,8 +93,88 @@ final class CodeGenerator implements Opcodes {
         }
         run(cw, className, parts, g, cx, state);
         commit(cw, g, cx, state);
+        rangeSwitch(cw, className, ranges);
+        self(cw, className);
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /**
+     * A split kernel's method: hands its loop to the team (RangeSplit calls back range(number, ...)),
+     * or, with no team, runs the whole range itself.
+     */
+    private static void splitCall(Method m, String className, String name, LoopSplit.Plan split, int number) {
+        m.ctx();
+        m.mv.visitFieldInsn(GETSTATIC, className, SELF, RANGE_KERNELS_DESC);
+        m.pushInt(number);
+        m.arena();
+        m.pushInt(split.outer());
+        m.pushInt(split.grain());
+        m.mv.visitMethodInsn(INVOKESTATIC, RANGE_SPLIT, "run", "(L" + RUN_CONTEXT + ";" + RANGE_KERNELS_DESC + "I[FII)Z", false);
+        org.objectweb.asm.Label done = new org.objectweb.asm.Label();
+        m.mv.visitJumpInsn(IFNE, done);
+        m.arena();
+        m.pushInt(0);
+        m.pushInt(split.outer());
+        m.mv.visitMethodInsn(INVOKESTATIC, className, name + "_range", RANGE, false);
+        m.mv.visitLabel(done);
+    }
+
+    /** The loop of a split kernel over [from, to) of its outermost axis: {@code static void name_range(float[] arena, int from, int to)}. */
+    private static void rangeMethod(ClassWriter cw, EmitContext cx, Fusion.Kernel k, String name) {
+        MethodVisitor mv = cw.visitMethod(ACC_PRIVATE | ACC_STATIC, name + "_range", RANGE, null, null);
+        mv.visitCode();
+        FusedKernelEmitter.emitRange(new Method(mv, 3), cx, k.nodes(), k.internal(), 1, 2);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** {@code range(kernel, arena, from, to)}: a switch over the split kernels' range methods. */
+    private static void rangeSwitch(ClassWriter cw, String className, List<String> ranges) {
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "range", "(I[FII)V", null, null);
+        mv.visitCode();
+        org.objectweb.asm.Label bad = new org.objectweb.asm.Label();
+        if (!ranges.isEmpty()) {
+            org.objectweb.asm.Label[] cases = new org.objectweb.asm.Label[ranges.size()];
+            for (int i = 0; i < cases.length; i++) cases[i] = new org.objectweb.asm.Label();
+            mv.visitVarInsn(ILOAD, 1);
+            mv.visitTableSwitchInsn(0, cases.length - 1, bad, cases);
+            for (int i = 0; i < cases.length; i++) {
+                mv.visitLabel(cases[i]);
+                mv.visitVarInsn(ALOAD, 2);
+                mv.visitVarInsn(ILOAD, 3);
+                mv.visitVarInsn(ILOAD, 4);
+                mv.visitMethodInsn(INVOKESTATIC, className, ranges.get(i) + "_range", RANGE, false);
+                mv.visitInsn(RETURN);
+            }
+        }
+        mv.visitLabel(bad);
+        mv.visitTypeInsn(NEW, "java/lang/IllegalArgumentException");
+        mv.visitInsn(DUP);
+        mv.visitLdcInsn("no split loop with that number");
+        mv.visitMethodInsn(INVOKESPECIAL, "java/lang/IllegalArgumentException", "<init>", "(Ljava/lang/String;)V", false);
+        mv.visitInsn(ATHROW);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /**
+     * {@code static final RangeKernels SELF = new <this class>()}: what split kernels (static
+     * methods) hand to RangeSplit to be called back. Typed as the interface: a hidden class
+     * cannot be named in a field's type.
+     */
+    private static void self(ClassWriter cw, String className) {
+        cw.visitField(ACC_PRIVATE | ACC_STATIC | ACC_FINAL, SELF, RANGE_KERNELS_DESC, null, null).visitEnd();
+        MethodVisitor mv = cw.visitMethod(ACC_STATIC, "<clinit>", "()V", null, null);
+        mv.visitCode();
+        mv.visitTypeInsn(NEW, className);
+        mv.visitInsn(DUP);
+        mv.visitMethodInsn(INVOKESPECIAL, className, "<init>", "()V", false);
+        mv.visitFieldInsn(PUTSTATIC, className, SELF, RANGE_KERNELS_DESC);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
     }
 
     private static void constructor(ClassWriter cw) {

@@ -17,8 +17,9 @@ public record Explanation(String graph, int batch, boolean fused, List<Kernel> k
      * @param ops      its ops, e.g. {@code %12 = add(%10, %11) f32[32,10]}
      * @param stores   for a fused loop, each value it writes to the arena and why (the others stay in locals)
      * @param boundary why the next kernel is not part of this one
+     * @param split    whether its loop runs split over the kernel threads (when the model has two or more)
      */
-    public record Kernel(List<String> ops, List<String> stores, String boundary) {}
+    public record Kernel(List<String> ops, List<String> stores, String boundary, boolean split) {}
 
     public int kernelCount() { return kernels.size(); }
 

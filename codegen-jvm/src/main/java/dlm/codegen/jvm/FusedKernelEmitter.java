@@ -116,9 +116,30 @@ final class FusedKernelEmitter implements Opcodes {
                 Loops.divide(m, cx.off(n.out()), cx.numel(n.out()), (float) (cx.numel(n.input(0)) / cx.numel(n.out())));
     }
 
+    /**
+     * One part of a kernel split over threads (see {@link LoopSplit}): its loop with the outermost
+     * collapsed axis over [from, to) (int locals). Pure elementwise kernels only: no reduction.
+     */
+    static void emitRange(Method m, EmitContext cx, List<Node> nodes, Set<Value> internal, int from, int to) {
+        Kernel k = new Kernel(cx, nodes, internal);
+        if (!LoopSplit.elementwiseOnly(nodes)) throw new IllegalStateException("a split loop may not reduce: " + nodes);
+        flat(m, k, LoopNest.Bound.local(from), LoopNest.Bound.local(to));
+    }
+
+    /** The loop shape of a flat kernel after dropping unit axes and merging contiguous ones. */
+    static LoopNest.Collapsed collapsed(EmitContext cx, List<Node> nodes, Set<Value> internal) {
+        Kernel k = new Kernel(cx, nodes, internal);
+        return LoopNest.collapse(k.loop, k.strideArray());
+    }
+
     // ------------------------------------------------------------------ elementwise loop
 
     private static void flat(Method m, Kernel k) {
+        flat(m, k, null, null);
+    }
+
+    /** The flat loop nest; from and to bound its outermost collapsed axis (null: all of it). */
+    private static void flat(Method m, Kernel k, LoopNest.Bound from, LoopNest.Bound to) {
         LoopNest.Collapsed c = LoopNest.collapse(k.loop, k.strideArray());
         // inputs that do not move along the innermost loop (a bias, Adam's scalars) are loaded once before it:
         // the JIT cannot hoist them itself, as the loop stores into the same array
@@ -127,9 +148,10 @@ final class FusedKernelEmitter implements Opcodes {
             if (Fusion.accumulates(n.op()) && c.innerStride(k.outputs.get(n.out())) == 0)
                 k.register.put(n, k.maxReduction(n) ? m.newInt() : m.newDouble());
         boolean vector = VectorInner.supports(k, c);
-        LoopNest.emit(m, c, k.baseArray(), new LoopNest.Body() {
-            @Override public int prefix(Method mm, int n, java.util.function.IntFunction<LoopNest.Index> at) {
-                return vector ? VectorInner.emit(mm, k, n, at) : 0;
+        LoopNest.Body body = new LoopNest.Body() {
+            @Override public LoopNest.Bound prefix(Method mm, LoopNest.Bound from, LoopNest.Bound to,
+                                                   java.util.function.IntFunction<LoopNest.Index> at) {
+                return vector ? VectorInner.emit(mm, k, from, to, at) : from;
             }
             @Override public void beforeInner(Method mm, LoopNest.Index idx) {
                 for (var e : k.invariant.entrySet()) {
@@ -142,7 +164,9 @@ final class FusedKernelEmitter implements Opcodes {
             @Override public void afterInner(Method mm, LoopNest.Index idx) {
                 for (var e : k.register.entrySet()) storeAccumulator(mm, k, idx, e.getKey(), e.getValue());
             }
-        });
+        };
+        if (from == null) LoopNest.emit(m, c, k.baseArray(), body);
+        else LoopNest.emit(m, c, k.baseArray(), body, from, to);
     }
 
     // ------------------------------------------------------------------ row loop

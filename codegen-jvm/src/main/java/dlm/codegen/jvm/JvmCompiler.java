@@ -96,6 +96,9 @@ public final class JvmCompiler {
         List<Node> schedule = Schedule.of(g, outs);
         List<Fusion.Kernel> kernels = Fusion.plan(g, outs, schedule, batch, fuse);
         ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state);
+        Map<Value, Node> producers = new HashMap<>();
+        for (Node n : g.nodes()) producers.put(n.out(), n);
+        EmitContext cx = new EmitContext(plan, batch, producers);
         List<Explanation.Kernel> out = new java.util.ArrayList<>();
         for (Fusion.Kernel k : kernels) {
             if (!k.code()) continue;
@@ -105,7 +108,7 @@ public final class JvmCompiler {
                 ops.add(n.out() + " = " + label(n.op()) + n.inputs().toString().replace('[', '(').replace(']', ')') + " " + n.out().type());
                 if (k.fused() && !k.internal().contains(n.out())) stores.add(n.out() + ": " + Fusion.storedBecause(g, k, n.out(), outs, schedule));
             }
-            out.add(new Explanation.Kernel(List.copyOf(ops), List.copyOf(stores), k.boundary()));
+            out.add(new Explanation.Kernel(List.copyOf(ops), List.copyOf(stores), k.boundary(), LoopSplit.of(cx, k) != null));
         }
         return new Explanation(g.name(), batch, fuse, List.copyOf(out), 4L * plan.arenaSize(), 4L * StateLayout.align(state.size()));
     }

@@ -25,11 +25,19 @@ final class LoopNest {
         default void beforeInner(Method m, Index idx) {}
         default void afterInner(Method m, Index idx) {}
         /**
-         * Emits code for the first elements of the innermost loop (a vector loop) and returns how
-         * many it handles, a constant; the scalar loop does the rest. at(i) indexes the operands
-         * at innermost position int local i.
+         * Emits code for the first elements of the innermost loop's range [from, to) (a vector
+         * loop) and returns where the scalar loop that does the rest starts: a constant when both
+         * bounds are, else an int local. at(i) indexes the operands at innermost position int local i.
          */
-        default int prefix(Method m, int n, java.util.function.IntFunction<Index> at) { return 0; }
+        default Bound prefix(Method m, Bound from, Bound to, java.util.function.IntFunction<Index> at) { return from; }
+    }
+
+    /** A loop bound: a constant, or an int local (a range method's from and to). */
+    record Bound(int constant, int local) {
+        static Bound of(int constant) { return new Bound(constant, -1); }
+        static Bound local(int local) { return new Bound(0, local); }
+        boolean isConstant() { return local < 0; }
+        void push(Method m) { if (local >= 0) m.mv.visitVarInsn(ILOAD_OP, local); else m.pushInt(constant); }
     }
 
     /** An offset known at this point of the nest: a constant, or an int local. */
@@ -77,24 +85,39 @@ final class LoopNest {
     }
 
     static void emit(Method m, Collapsed c, int[] bases, Body body) {
-        Off[] offs = new Off[bases.length];
-        for (int k = 0; k < bases.length; k++) offs[k] = new Off(bases[k], -1);
-        level(m, c, 0, offs, body);
+        emit(m, c, bases, body, Bound.of(0), Bound.of(c.dims[0]));
     }
 
-    private static void level(Method m, Collapsed c, int l, Off[] prev, Body body) {
+    /**
+     * The nest with its outermost axis running over [from, to) only: one part of a loop split over
+     * threads (see LoopSplit). The other axes run whole, so each element is computed by the same
+     * code as in the whole nest.
+     */
+    static void emit(Method m, Collapsed c, int[] bases, Body body, Bound from, Bound to) {
+        Off[] offs = new Off[bases.length];
+        for (int k = 0; k < bases.length; k++) offs[k] = new Off(bases[k], -1);
+        level(m, c, 0, offs, body, from, to);
+    }
+
+    private static void level(Method m, Collapsed c, int l, Off[] prev, Body body, Bound from, Bound to) {
         int r = c.dims.length;
         boolean innermost = l == r - 1;
-        int start = 0;
+        Bound start = from;
         if (innermost) {
             body.beforeInner(m, k -> prev[k].push(m));
-            start = body.prefix(m, c.dims[l], i -> k -> inner(m, c, l, prev, k, i));
-            if (start >= c.dims[l]) { body.afterInner(m, k -> prev[k].push(m)); return; }
+            start = body.prefix(m, from, to, i -> k -> inner(m, c, l, prev, k, i));
+            if (start.isConstant() && to.isConstant() && start.constant() >= to.constant()) { body.afterInner(m, k -> prev[k].push(m)); return; }
         }
         int counter = m.newInt();
-        m.pushInt(start);
+        start.push(m);
         m.mv.visitVarInsn(ISTORE, counter);
-        Label top = new Label();
+        Label top = new Label(), done = new Label();
+        boolean guarded = !start.isConstant() || !to.isConstant(); // a range may be empty (the scalar tail of a part)
+        if (guarded) {
+            m.mv.visitVarInsn(ILOAD_OP, counter);
+            to.push(m);
+            m.mv.visitJumpInsn(IF_ICMPGE_OP, done);
+        }
         m.mv.visitLabel(top);
         if (innermost) {
             body.inner(m, k -> inner(m, c, l, prev, k, counter));
@@ -111,12 +134,13 @@ final class LoopNest {
                 m.mv.visitVarInsn(ISTORE, local);
                 next[k] = new Off(0, local);
             }
-            level(m, c, l + 1, next, body);
+            level(m, c, l + 1, next, body, Bound.of(0), Bound.of(c.dims[l + 1]));
         }
         m.mv.visitIincInsn(counter, 1);
         m.mv.visitVarInsn(ILOAD_OP, counter);
-        m.pushInt(c.dims[l]);
+        to.push(m);
         m.mv.visitJumpInsn(IF_ICMPLT, top);
+        if (guarded) m.mv.visitLabel(done);
         if (innermost) body.afterInner(m, k -> prev[k].push(m));
     }
 
@@ -132,7 +156,8 @@ final class LoopNest {
     }
 
     private static final int ISTORE = org.objectweb.asm.Opcodes.ISTORE, IMUL = org.objectweb.asm.Opcodes.IMUL,
-            IADD = org.objectweb.asm.Opcodes.IADD, IF_ICMPLT = org.objectweb.asm.Opcodes.IF_ICMPLT;
+            IADD = org.objectweb.asm.Opcodes.IADD, IF_ICMPLT = org.objectweb.asm.Opcodes.IF_ICMPLT,
+            IF_ICMPGE_OP = org.objectweb.asm.Opcodes.IF_ICMPGE;
 
     /** Row-major strides of a shape. */
     static int[] strides(int[] shape) {

@@ -16,6 +16,9 @@ final class Method implements Opcodes {
 
     Method(MethodVisitor mv) { this.mv = mv; }
 
+    /** A method whose parameters take locals below firstFree (a split loop's {@code (arena, from, to)}). */
+    Method(MethodVisitor mv, int firstFree) { this.mv = mv; this.nextLocal = firstFree; }
+
     int newInt() { return nextLocal++; }
 
     int newDouble() { int l = nextLocal; nextLocal += 2; return l; }

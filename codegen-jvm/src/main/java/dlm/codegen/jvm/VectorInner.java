@@ -88,9 +88,30 @@ final class VectorInner implements Opcodes {
         };
     }
 
-    /** Emits the vector loop over the first n - n % lanes positions of the innermost axis; returns that count. */
-    static int emit(Method m, Kernel k, int n, IntFunction<LoopNest.Index> at) {
-        int lanes = lanes(), whole = n - n % lanes;
+    /**
+     * Emits the vector loop over the whole vectors of the innermost range [from, to): all of a
+     * constant range [0, n) but its last n % lanes positions; of a part of a split loop (int
+     * locals, from a multiple of the lanes), up to to - (to - from) % lanes, so that only the
+     * last part has a tail, the very tail the whole loop has. Returns where the scalar loop starts.
+     */
+    static LoopNest.Bound emit(Method m, Kernel k, LoopNest.Bound from, LoopNest.Bound to, IntFunction<LoopNest.Index> at) {
+        int lanes = lanes();
+        LoopNest.Bound end;
+        if (from.isConstant() && to.isConstant()) {
+            int n = to.constant() - from.constant();
+            end = LoopNest.Bound.of(from.constant() + n - n % lanes);
+        } else {
+            int e = m.newInt();
+            to.push(m);
+            to.push(m);
+            from.push(m);
+            m.mv.visitInsn(ISUB);
+            m.pushInt(lanes);
+            m.mv.visitInsn(IREM);
+            m.mv.visitInsn(ISUB);
+            m.mv.visitVarInsn(ISTORE, e);
+            end = LoopNest.Bound.local(e);
+        }
         Map<Read, Integer> hoisted = new HashMap<>();
         for (var e : k.invariant.entrySet()) {
             m.mv.visitVarInsn(FLOAD, e.getValue());
@@ -99,9 +120,14 @@ final class VectorInner implements Opcodes {
         Map<Node, Integer> sums = new LinkedHashMap<>();
         for (Node nd : k.nodes) if (k.register.containsKey(nd)) sums.put(nd, astore(m, "zero", "()" + FV));
         int i = m.newInt();
-        m.pushInt(0);
+        from.push(m);
         m.mv.visitVarInsn(ISTORE, i);
-        Label top = new Label();
+        Label top = new Label(), done = new Label();
+        if (!end.isConstant()) { // a part may hold no whole vector
+            m.mv.visitVarInsn(ILOAD, i);
+            end.push(m);
+            m.mv.visitJumpInsn(IF_ICMPGE, done);
+        }
         m.mv.visitLabel(top);
         LoopNest.Index idx = at.apply(i);
         // every input before the first store, as the scalar loop: an output may share floats with an input
@@ -131,8 +157,9 @@ final class VectorInner implements Opcodes {
         }
         m.mv.visitIincInsn(i, lanes);
         m.mv.visitVarInsn(ILOAD, i);
-        m.pushInt(whole);
+        end.push(m);
         m.mv.visitJumpInsn(IF_ICMPLT, top);
+        if (!end.isConstant()) m.mv.visitLabel(done);
         for (var e : sums.entrySet()) {
             int d = k.register.get(e.getKey());
             m.mv.visitVarInsn(DLOAD, d);
@@ -140,7 +167,7 @@ final class VectorInner implements Opcodes {
             call(m, "sumInto", "(D" + FV + ")D");
             m.mv.visitVarInsn(DSTORE, d);
         }
-        return whole;
+        return end;
     }
 
     private static void accumulate(Method m, Kernel k, LoopNest.Index idx, Node n, int value, Integer sum) {

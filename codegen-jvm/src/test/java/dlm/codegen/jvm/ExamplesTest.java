@@ -54,7 +54,7 @@ class ExamplesTest {
      * 99.9% of the elements within the usual tolerance, and every element within 2 steps x 2 lr
      * (lr = 1e-3 in the examples).
      */
-    private static void assertWeightsClose(String what, double[] expected, float[] actual) {
+    static void assertWeightsClose(String what, double[] expected, float[] actual) {
         int off = 0;
         for (int i = 0; i < expected.length; i++) {
             double d = Math.abs(actual[i] - expected[i]);

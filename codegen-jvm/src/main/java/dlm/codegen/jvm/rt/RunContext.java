@@ -27,6 +27,8 @@ public final class RunContext implements AutoCloseable {
     final PlaneSplit planes = new PlaneSplit();
     /** The reusable bias-and-activation epilogue of a dense layer's product. */
     final DenseEpilogue epilogue = new DenseEpilogue();
+    /** The reusable task that splits a big elementwise loop of the generated code over the team. */
+    final RangeSplit ranges = new RangeSplit();
     private long rngState;
 
     public RunContext(int threads) {
