@@ -123,10 +123,16 @@ final class DirectConv implements KernelThreads.Task {
     /** The weight gradient's taps of each part, from its first one. */
     private final int[][] partRows = new int[MAX_PARTS][];
 
-    void geometry(RunContext ctx, float[] t, int n, int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
+    /**
+     * Sets the convolution one of {@link #forward}, {@link #gradInput}, {@link #gradWeight} then
+     * computes; each drops the arena reference when done (so that a closed model's arena can be
+     * collected).
+     */
+    DirectConv geometry(RunContext ctx, float[] t, int n, int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         this.ctx = ctx; this.t = t; this.n = n; this.c = c; this.h = h; this.w = w; this.f = f; this.kh = kh; this.kw = kw;
         this.pt = pt; this.pl = pl; this.pb = pb; this.pr = pr;
         this.oh = h + pt + pb - kh + 1; this.ow = w + pl + pr - kw + 1;
+        return this;
     }
 
     /** y = conv(x, w) with the epilogue (see {@link LinearOps#conv2dEpilogue}). */
@@ -138,6 +144,7 @@ final class DirectConv implements KernelThreads.Task {
         layout(c, h, w, pt, pl, pb, pr, kh, kw, f, 0);
         for (int i = 0; i < f; i++) aRows[i] = i * c * kh * kw;
         splitImages();
+        release();
     }
 
     /**
@@ -160,6 +167,7 @@ final class DirectConv implements KernelThreads.Task {
             for (int ch = 0; ch < c; ch++) aRows[ch] = ch * kh * kw;  // w[o, ch, ky, kx]: ch's row, o's column c*kh*kw apart
             for (int o = 0; o < f; o++) bRows[o] = o * cols;          // dy_wide's rows
             splitImages();
+            release();
             return;
         }
         this.step = Step.GRAD_INPUT;
@@ -174,6 +182,7 @@ final class DirectConv implements KernelThreads.Task {
         layout(f, oh, ow, kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr, kh, kw, c, c * f * kk);
         for (int i = 0; i < c; i++) aRows[i] = i * f * kk;
         splitImages();
+        release();
     }
 
     /** dw from dy and x. */
@@ -202,10 +211,12 @@ final class DirectConv implements KernelThreads.Task {
         }
         if (parts > 1) team.run(this, parts);
         else run(0, 1);
-        if (!filtersAsColumns(f)) return;
-        // dw[o, p] = dw^T[p, o]
-        for (int o = 0; o < f; o++)
-            for (int p = 0; p < kk; p++) t[dwOff + o * kk + p] = t[scratch + p * fp + o];
+        if (filtersAsColumns(f)) {
+            // dw[o, p] = dw^T[p, o]
+            for (int o = 0; o < f; o++)
+                for (int p = 0; p < kk; p++) t[dwOff + o * kk + p] = t[scratch + p * fp + o];
+        }
+        release();
     }
 
     /**
@@ -240,7 +251,7 @@ final class DirectConv implements KernelThreads.Task {
     }
 
     /** Drops the arena reference, so that a closed model's arena can be collected. */
-    void release() { t = null; ctx = null; }
+    private void release() { t = null; ctx = null; }
 
     @Override public void run(int part, int parts) {
         int region = part0 + part * partSize;

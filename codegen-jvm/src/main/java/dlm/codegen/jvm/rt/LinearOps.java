@@ -147,10 +147,7 @@ public final class LinearOps {
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         boolean epilogue = bias >= 0 || res >= 0 || act != EpilogueOps.NONE;
         if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
-            DirectConv d = ctx.directConv;
-            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
-            d.forward(xOff, wOff, colOff, bias, res, resAfter, act, alpha, pre, out);
-            d.release();
+            ctx.directConv.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr).forward(xOff, wOff, colOff, bias, res, resAfter, act, alpha, pre, out);
             return;
         }
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
@@ -184,10 +181,7 @@ public final class LinearOps {
                                        int stride, int dilation, int groups, int pt, int pl, int pb, int pr, RunContext ctx) {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
-            DirectConv d = ctx.directConv;
-            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
-            d.gradInput(dyOff, wOff, dxOff, colOff);
-            d.release();
+            ctx.directConv.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr).gradInput(dyOff, wOff, dxOff, colOff);
             return;
         }
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
@@ -216,10 +210,7 @@ public final class LinearOps {
         int cg = c / groups, fg = f / groups, kk = cg * kh * kw, sp = oh * ow;
         boolean direct = pointwise(kh, kw, stride, pt, pl, pb, pr);
         if (DirectConv.handles(groups, kh, kw, stride, dilation, pt, pl, pb, pr)) {
-            DirectConv d = ctx.directConv;
-            d.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr);
-            d.gradWeight(dyOff, xOff, dwOff, colOff);
-            d.release();
+            ctx.directConv.geometry(ctx, t, n, c, h, w, f, kh, kw, pt, pl, pb, pr).gradWeight(dyOff, xOff, dwOff, colOff);
             return;
         }
         if (batched(groups, kh, kw, stride, pt, pl, pb, pr)) {
