@@ -97,7 +97,11 @@ public final class SgemmVsCeiling {
         return sorted.length % 2 == 1 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
     }
 
-    /** FmaCeilingBench's loop, repeated here: a shared copy changed what C2 made of it. */
+    /**
+     * FmaCeilingBench's loop, repeated on purpose: with the two benchmarks calling one shared
+     * copy, JMH measured a ceiling of 38-44 GFLOP/s on one thread against 76-82 with its own copy
+     * (alternating runs, 2026-11-22), so the copy stays.
+     */
     private static float fmaLoop(int iterations) {
         FloatVector x = FloatVector.broadcast(S, 0.999f), y = FloatVector.broadcast(S, 0.001f);
         FloatVector a0 = y, a1 = y.add(1f), a2 = y.add(2f), a3 = y.add(3f), a4 = y.add(4f), a5 = y.add(5f);
