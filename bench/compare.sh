@@ -5,12 +5,15 @@
 #   3. runs the PyTorch peer bench/peers/pytorch/bench.py (OpenBLAS OpenMP build + oneDNN),
 #   4. prints and writes a side-by-side markdown table with ratios and the targets.
 #
-# Usage: bench/compare.sh [--fmnist] [--worktree] [--no-interp] [--quick] [-- ModelBench options...]
+# Usage: bench/compare.sh [--fmnist] [--worktree] [--no-interp] [--quick] [--paired] [-- ModelBench options...]
 #   --fmnist    also train LeNet-5 on Fashion-MNIST for 2 epochs on both (adds ~2-10 min)
 #   --worktree  build the working tree (uncommitted changes included) instead of HEAD
 #   --no-interp skip dlm's reference interpreter
 #   --quick     short repeats (0.5 s x 2), 1 epoch: to check the script, not for numbers
 #   --reuse-build  skip the build when $BUILD_DIR already holds one (the commit it was built from is reported)
+#   --paired    instead of 2-4: training throughput and batch-1 latency of both in alternating
+#               1 s windows, the ratio as the median of neighbouring pairs (bench/paired.py;
+#               robust to the machine's speed drifting; ~6 min); writes paired.md
 # Environment: OUT (result directory, default bench/target/compare/<UTC stamp>),
 #   BUILD_DIR (default /tmp/dlm-compare-build-$USER; deleted and rebuilt), DLM_THREADS (default:
 #   every core), JAVA_HOME (default Temurin 25).
@@ -20,7 +23,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 PY=/usr/bin/python3   # Debian python3-torch; a pyenv python3 on PATH cannot see it
 
-fmnist=0; worktree=0; interp=1; quick=0; reuse=0; extra=()
+fmnist=0; worktree=0; interp=1; quick=0; reuse=0; paired=0; extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --fmnist) fmnist=1 ;;
@@ -28,8 +31,9 @@ while [ $# -gt 0 ]; do
     --no-interp) interp=0 ;;
     --quick) quick=1 ;;
     --reuse-build) reuse=1 ;;
+    --paired) paired=1 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,6 +70,29 @@ build_s=$(( $(date +%s) - t0 ))
 echo "$commit" >"$BUILD_DIR/.compare-commit"
 fi
 
+L=/usr/lib/x86_64-linux-gnu
+# OpenBLAS OpenMP build. On an Intel CPU with AVX-512 its AVX-512 kernels are forced (its CPU
+# detection falls back to SSE3 kernels on recent Xeon models); forcing them on a CPU without
+# AVX-512 dies with SIGILL, so there the library picks its kernels itself (Zen/Haswell: AVX2).
+if grep -qw avx512f /proc/cpuinfo; then
+  blas_env=(OPENBLAS_CORETYPE=SkylakeX BENCH_VARIANT=openblas-omp-skx)
+else
+  blas_env=(BENCH_VARIANT=openblas-omp-auto)
+fi
+
+if [ $paired = 1 ]; then
+  # ---- the paired protocol alone: both programs loaded, windows alternating
+  echo "Run $(date -u '+%Y-%m-%d %H:%M:%S UTC') on $(lscpu | grep 'Model name' | sed 's/Model name: *//') ($(nproc) cpus); dlm $commit, threads $threads; load $(cut -d' ' -f1-3 /proc/loadavg)" >"$OUT/paired.md"
+  dlm_w="$JAVA_HOME/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -Xss16m -Xmx8g -Ddlm.threads=$threads -cp $BUILD_DIR/bench/target/benchmarks.jar dlm.bench.compare.Windows $BUILD_DIR/examples"
+  pt_w="env -u OPENBLAS_L2_SIZE -u OPENBLAS_CORETYPE LD_LIBRARY_PATH=$L/openblas-openmp ${blas_env[*]} $PY $root/bench/peers/pytorch/windows.py $threads"
+  pair_args=(--out "$OUT")
+  [ $quick = 1 ] && pair_args+=(--pairs 2 --window 0.3)
+  "$PY" "$root/bench/paired.py" --dlm "$dlm_w" --torch "$pt_w" "${pair_args[@]}" ${extra[@]+"${extra[@]}"} | tee -a "$OUT/paired.md"
+  echo "" >>"$OUT/paired.md"; echo "Commands: $dlm_w; $pt_w" >>"$OUT/paired.md"
+  echo "== wrote $OUT/paired.md" >&2
+  exit 0
+fi
+
 # ---- 2 and 3. dlm, then PyTorch, back to back
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 date_start=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
@@ -88,15 +115,6 @@ workloads=mlp64,lenet5
 [ $fmnist = 1 ] && workloads=$workloads,fmnist
 pt_args=(--workloads "$workloads" --threads "$threads" --max-repeats 5 --wait-quiet 0 --wait-repeat 0)
 [ $quick = 1 ] && pt_args+=(--min-time 0.5 --repeats 2 --max-repeats 2 --epochs 1)
-L=/usr/lib/x86_64-linux-gnu
-# OpenBLAS OpenMP build. On an Intel CPU with AVX-512 its AVX-512 kernels are forced (its CPU
-# detection falls back to SSE3 kernels on recent Xeon models); forcing them on a CPU without
-# AVX-512 dies with SIGILL, so there the library picks its kernels itself (Zen/Haswell: AVX2).
-if grep -qw avx512f /proc/cpuinfo; then
-  blas_env=(OPENBLAS_CORETYPE=SkylakeX BENCH_VARIANT=openblas-omp-skx)
-else
-  blas_env=(BENCH_VARIANT=openblas-omp-auto)
-fi
 pt_cmd=(env -u OPENBLAS_L2_SIZE -u OPENBLAS_CORETYPE LD_LIBRARY_PATH=$L/openblas-openmp "${blas_env[@]}"
         "$PY" "$root/bench/peers/pytorch/bench.py" "${pt_args[@]}")
 echo "== PyTorch: ${pt_cmd[*]}" >&2

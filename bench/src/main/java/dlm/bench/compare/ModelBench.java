@@ -324,7 +324,7 @@ public final class ModelBench {
 
     // ---- data ----
 
-    private static Tensor randn(Random rnd, int batch, int[] sample) {
+    static Tensor randn(Random rnd, int batch, int[] sample) {
         int n = batch;
         for (int d : sample) n *= d;
         float[] a = new float[n];
@@ -336,7 +336,7 @@ public final class ModelBench {
     }
 
     /** Class ids for an integer target (classes = size of the prediction output), else 0/1 labels. */
-    private static Map<String, Tensor> targets(ModelSignature sig, Random rnd, int batch) {
+    static Map<String, Tensor> targets(ModelSignature sig, Random rnd, int batch) {
         Map<String, Tensor> t = new LinkedHashMap<>();
         for (TensorSpec s : sig.targets()) {
             if (s.integer()) {
