@@ -172,7 +172,10 @@ public final class Interpreter {
     /**
      * Initial values of every Param leaf by its Init: ZEROS, ONES, UNIFORM_FAN_IN =
      * U(-1/sqrt(fanIn), 1/sqrt(fanIn)), NORMAL = N(0, 1). Each parameter draws from its own
-     * generator seeded by (seed, name), so adding a parameter does not change the others.
+     * generator seeded by (seed, name), so adding a parameter does not change the others. The
+     * model seed is mixed (SplittableRandom's first output) before the name's hash is added:
+     * SplittableRandom steps its state by a fixed gamma, so a seed of {@code seed * gamma + hash}
+     * made seed s+1's stream seed s's from its second draw on (its weights shifted by one).
      */
     public static Map<String, double[]> initParams(Graph g, long seed) {
         Map<String, double[]> out = new LinkedHashMap<>();
@@ -180,7 +183,7 @@ public final class Interpreter {
             Op.Param p = (Op.Param) n.op();
             if (n.out().shape().hasBatch()) throw new IllegalArgumentException("param '" + p.name() + "' has a batch dimension: " + n.out().type());
             double[] v = new double[Tensor.numel(n.out().shape().toArray())];
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + p.name().hashCode());
+            SplittableRandom r = new SplittableRandom(new SplittableRandom(seed).nextLong() + p.name().hashCode());
             switch (p.init()) {
                 case ZEROS -> {}
                 case ONES -> Arrays.fill(v, 1.0);
