@@ -24,9 +24,11 @@ import dlm.codegen.jvm.kernels.Simd;
  *       more, else as dot products (see {@link #filtersAsColumns}).
  * </ul>
  *
- * <p>Forward and input gradient split the images over the kernel threads; the weight gradient
- * splits the taps (rows of dw^T), every part going over every image. Either way each output
- * float is computed by the same operations whatever the thread count. Scratch: a shared
+ * <p>Forward and input gradient split the images over the kernel threads. The weight gradient
+ * as a product splits the taps (rows of dw^T), every part going over every image; as dot
+ * products it sums {@link #MAX_PARTS} fixed groups of images separately, then adds the group
+ * sums in order (each part pads and copies only its own images). Either way each output float
+ * is computed by the same operations whatever the thread count. Scratch: a shared
  * region (flipped filters, dw^T), then one region per part (the padded image, the wide
  * product). Reused by every call (a field of {@link RunContext}): a steady-state step
  * allocates nothing. Used on the Vector API path only.
@@ -84,7 +86,8 @@ final class DirectConv implements KernelThreads.Task {
     /** Floats of scratch for a weight gradient (either form, see {@link #filtersAsColumns}). */
     static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f), cols = wideCols(oh, wp, kw);
-        return (long) c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
+        long shared = Math.max((long) c * kh * kw * fp, (long) MAX_PARTS * f * c * kh * kw); // dw^T, or the group sums
+        return shared + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
     }
 
     /**
@@ -119,6 +122,8 @@ final class DirectConv implements KernelThreads.Task {
     private float alpha;
     // per call: the padded input (hp x wp planes), the wide output, the kernel's matrices
     private int hp, wp, planes, cols, ldc, part0, partSize, filterRowOff, kRows;
+    /** The weight gradient's groups of images when it runs as dot products. */
+    private int groups;
     private int[] aRows = new int[0], bRows = new int[0];
     /** The weight gradient's taps of each part, from its first one. */
     private final int[][] partRows = new int[MAX_PARTS][];
@@ -193,7 +198,7 @@ final class DirectConv implements KernelThreads.Task {
         hp = h + pt + pb; wp = w + pl + pr; planes = c;
         cols = wideCols(oh, wp, kw);
         kRows = kk;
-        part0 = scratch + (filtersAsColumns(f) ? kk * fp : 0);
+        part0 = scratch + (filtersAsColumns(f) ? kk * fp : MAX_PARTS * f * kk);
         partSize = c * hp * wp + cols * (filtersAsColumns(f) ? fp : f);
         grow(kk, Math.max(kk, cols));
         // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
@@ -202,8 +207,23 @@ final class DirectConv implements KernelThreads.Task {
                 for (int b = 0; b < kw; b++, p++) aRows[p] = ch * hp * wp + a * wp + b;
         for (int s = 0; s < cols; s++) bRows[s] = s * fp;
         KernelThreads team = ctx.threads;
+        boolean small = (long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS;
+        if (!filtersAsColumns(f)) {
+            // dot products: the groups of images, then their sums in group order
+            int groups = Math.min(MAX_PARTS, n), parts = team == null || small ? 1 : Math.min(team.size(), groups);
+            this.groups = groups;
+            if (parts > 1) team.run(this, parts);
+            else run(0, 1);
+            for (int q = 0; q < f * kk; q++) {
+                float sum = t[scratch + q];
+                for (int g = 1; g < groups; g++) sum += t[scratch + g * f * kk + q];
+                t[dwOff + q] = sum;
+            }
+            release();
+            return;
+        }
         int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), (kk + 3) / 4);
-        if ((long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS) parts = 1;
+        if (small) parts = 1;
         for (int part = 0; part < parts; part++) {
             int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
             if (partRows[part] == null || partRows[part].length < p1 - p0) partRows[part] = new int[Math.max(1, p1 - p0)];
@@ -302,21 +322,26 @@ final class DirectConv implements KernelThreads.Task {
             }
             case GRAD_WEIGHT -> {
                 int kk = kRows, fp = paddedFilters(f), padded = region, dyT = region + c * hp * wp;
-                int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
-                if (p1 <= p0) return;
-                clearBorders(padded, c, h, w, pt, pl);
                 if (!filtersAsColumns(f)) {
-                    // dy_wide [f][s], zero in the extra columns: dw[o, p] += dy_wide[o] . x_pad[rows[p]...]
+                    // dy_wide [f][s], zero in the extra columns: for each group of images,
+                    // sum[o, p] = sum over its images of dy_wide[o] . x_pad[rows[p]...]
+                    clearBorders(padded, c, h, w, pt, pl);
                     java.util.Arrays.fill(t, dyT, dyT + f * cols, 0f);
-                    for (int i = 0; i < n; i++) {
-                        int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
-                        for (int o = 0; o < f; o++)
-                            for (int y = 0; y < oh; y++)
-                                System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
-                        ConvGemmVector.nt(f, p1 - p0, cols, t, dyT, cols, x, partRows[part], dst + p0, kk, i > 0);
+                    for (int g = part; g < groups; g += parts) {
+                        int sum = scratch + g * f * kk;
+                        for (int i = n * g / groups, last = n * (g + 1) / groups; i < last; i++) {
+                            int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                            for (int o = 0; o < f; o++)
+                                for (int y = 0; y < oh; y++)
+                                    System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
+                            ConvGemmVector.nt(f, kk, cols, t, dyT, cols, x, aRows, sum, kk, i > n * g / groups);
+                        }
                     }
                     return;
                 }
+                int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
+                if (p1 <= p0) return;
+                clearBorders(padded, c, h, w, pt, pl);
                 // dy_wide^T [s][fp]: zero in the extra columns and the padded filters
                 java.util.Arrays.fill(t, dyT, dyT + cols * fp, 0f);
                 for (int i = 0; i < n; i++) {
