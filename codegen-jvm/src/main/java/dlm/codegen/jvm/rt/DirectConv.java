@@ -25,12 +25,12 @@ import dlm.codegen.jvm.kernels.Simd;
  * </ul>
  *
  * <p>Forward and input gradient split the images over the kernel threads. The weight gradient
- * as a product splits the taps (rows of dw^T), every part going over every image; as dot
- * products it sums {@link #MAX_PARTS} fixed groups of images separately, then adds the group
- * sums in order (each part pads and copies only its own images). Either way each output float
- * is computed by the same operations whatever the thread count. Scratch: a shared
- * region (flipped filters, dw^T), then one region per part (the padded image, the wide
- * product). Reused by every call (a field of {@link RunContext}): a steady-state step
+ * sums {@link #MAX_PARTS} fixed groups of images separately (the groups split over the
+ * threads, each part padding and copying only its own images), then adds the group sums in
+ * order. Either way each output float is computed by the same operations whatever the thread
+ * count. Scratch: a shared region (flipped filters, or the weight gradient's group sums), then
+ * one region per part (the padded image, the wide product). Reused by every call (a field of
+ * {@link RunContext}): a steady-state step
  * allocates nothing. Used on the Vector API path only.
  */
 final class DirectConv implements KernelThreads.Task {
@@ -86,13 +86,12 @@ final class DirectConv implements KernelThreads.Task {
     /** Floats of scratch for a weight gradient (either form, see {@link #filtersAsColumns}). */
     static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f), cols = wideCols(oh, wp, kw);
-        long shared = Math.max((long) c * kh * kw * fp, (long) MAX_PARTS * f * c * kh * kw); // dw^T, or the group sums
-        return shared + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
+        return (long) MAX_PARTS * c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
     }
 
     /**
      * The weight gradient's two forms. With 16 filters or more, a product whose columns are the
-     * filters (dw^T, no lane sums: one chain of fused multiply-adds per weight over the batch).
+     * filters (dw^T, no lane sums: one chain of fused multiply-adds per weight over a group of images).
      * With fewer, that product has too few columns to keep the FMA units busy, so each weight
      * is a dot product of a filter's wide dy row with a tap's window of the image, one lane sum
      * per image (LeNet-5's first layer, 6 filters).
@@ -122,11 +121,9 @@ final class DirectConv implements KernelThreads.Task {
     private float alpha;
     // per call: the padded input (hp x wp planes), the wide output, the kernel's matrices
     private int hp, wp, planes, cols, ldc, part0, partSize, filterRowOff, kRows;
-    /** The weight gradient's groups of images when it runs as dot products. */
-    private int groups;
+    /** The weight gradient's groups of images, each summed on its own. */
+    private int imageGroups;
     private int[] aRows = new int[0], bRows = new int[0];
-    /** The weight gradient's taps of each part, from its first one. */
-    private final int[][] partRows = new int[MAX_PARTS][];
 
     /**
      * Sets the convolution one of {@link #forward}, {@link #gradInput}, {@link #gradWeight} then
@@ -198,7 +195,7 @@ final class DirectConv implements KernelThreads.Task {
         hp = h + pt + pb; wp = w + pl + pr; planes = c;
         cols = wideCols(oh, wp, kw);
         kRows = kk;
-        part0 = scratch + (filtersAsColumns(f) ? kk * fp : MAX_PARTS * f * kk);
+        part0 = scratch + MAX_PARTS * kk * fp;
         partSize = c * hp * wp + cols * (filtersAsColumns(f) ? fp : f);
         grow(kk, Math.max(kk, cols));
         // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
@@ -208,34 +205,19 @@ final class DirectConv implements KernelThreads.Task {
         for (int s = 0; s < cols; s++) bRows[s] = s * fp;
         KernelThreads team = ctx.threads;
         boolean small = (long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS;
-        if (!filtersAsColumns(f)) {
-            // dot products: the groups of images, then their sums in group order
-            int groups = Math.min(MAX_PARTS, n), parts = team == null || small ? 1 : Math.min(team.size(), groups);
-            this.groups = groups;
-            if (parts > 1) team.run(this, parts);
-            else run(0, 1);
-            for (int q = 0; q < f * kk; q++) {
-                float sum = t[scratch + q];
-                for (int g = 1; g < groups; g++) sum += t[scratch + g * f * kk + q];
-                t[dwOff + q] = sum;
-            }
-            release();
-            return;
-        }
-        int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), (kk + 3) / 4);
-        if (small) parts = 1;
-        for (int part = 0; part < parts; part++) {
-            int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
-            if (partRows[part] == null || partRows[part].length < p1 - p0) partRows[part] = new int[Math.max(1, p1 - p0)];
-            System.arraycopy(aRows, p0, partRows[part], 0, p1 - p0);
-        }
+        imageGroups = Math.min(MAX_PARTS, n);
+        int parts = team == null || small ? 1 : Math.min(team.size(), imageGroups);
         if (parts > 1) team.run(this, parts);
         else run(0, 1);
-        if (filtersAsColumns(f)) {
-            // dw[o, p] = dw^T[p, o]
-            for (int o = 0; o < f; o++)
-                for (int p = 0; p < kk; p++) t[dwOff + o * kk + p] = t[scratch + p * fp + o];
-        }
+        // the groups' sums, added in group order; dw[o, p] is dw^T[p, o] in the product form
+        int sums = kk * fp;
+        for (int o = 0; o < f; o++)
+            for (int p = 0; p < kk; p++) {
+                int at = filtersAsColumns(f) ? p * fp + o : o * kk + p;
+                float sum = t[scratch + at];
+                for (int g = 1; g < imageGroups; g++) sum += t[scratch + g * sums + at];
+                t[dwOff + o * kk + p] = sum;
+            }
         release();
     }
 
@@ -321,46 +303,33 @@ final class DirectConv implements KernelThreads.Task {
                 }
             }
             case GRAD_WEIGHT -> {
+                // each group of images gets its own sum: dw^T [kk][fp] (product form) or dw [f][kk]
                 int kk = kRows, fp = paddedFilters(f), padded = region, dyT = region + c * hp * wp;
-                if (!filtersAsColumns(f)) {
-                    // dy_wide [f][s], zero in the extra columns: for each group of images,
-                    // sum[o, p] = sum over its images of dy_wide[o] . x_pad[rows[p]...]
-                    clearBorders(padded, c, h, w, pt, pl);
-                    java.util.Arrays.fill(t, dyT, dyT + f * cols, 0f);
-                    for (int g = part; g < groups; g += parts) {
-                        int sum = scratch + g * f * kk;
-                        for (int i = n * g / groups, last = n * (g + 1) / groups; i < last; i++) {
-                            int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                clearBorders(padded, c, h, w, pt, pl);
+                // dy_wide, zero in the extra columns (and, as dy_wide^T [s][fp], the padded filters)
+                java.util.Arrays.fill(t, dyT, dyT + cols * (filtersAsColumns(f) ? fp : f), 0f);
+                for (int g = part; g < imageGroups; g += parts) {
+                    int sum = scratch + g * kk * fp, first = n * g / imageGroups;
+                    for (int i = first, last = n * (g + 1) / imageGroups; i < last; i++) {
+                        int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                        if (filtersAsColumns(f)) {
+                            int dy = wOff + i * f * oh * ow;
+                            for (int y = 0; y < oh; y++)
+                                for (int z = 0; z < ow; z++) {
+                                    int s = dyT + (y * wp + z) * fp;
+                                    for (int o = 0; o < f; o++) t[s + o] = t[dy + (o * oh + y) * ow + z];
+                                }
+                            ConvGemmVector.nn(kk, fp, cols, t, x, aRows, 1, dyT, bRows, sum, fp, i > first);
+                        } else {
                             for (int o = 0; o < f; o++)
                                 for (int y = 0; y < oh; y++)
                                     System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
-                            ConvGemmVector.nt(f, kk, cols, t, dyT, cols, x, aRows, sum, kk, i > n * g / groups);
+                            ConvGemmVector.nt(f, kk, cols, t, dyT, cols, x, aRows, sum, kk, i > first);
                         }
                     }
-                    return;
-                }
-                int p0 = firstTap(kk, part, parts), p1 = firstTap(kk, part + 1, parts);
-                if (p1 <= p0) return;
-                clearBorders(padded, c, h, w, pt, pl);
-                // dy_wide^T [s][fp]: zero in the extra columns and the padded filters
-                java.util.Arrays.fill(t, dyT, dyT + cols * fp, 0f);
-                for (int i = 0; i < n; i++) {
-                    int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
-                    int dy = wOff + i * f * oh * ow;
-                    for (int y = 0; y < oh; y++)
-                        for (int z = 0; z < ow; z++) {
-                            int s = dyT + (y * wp + z) * fp;
-                            for (int o = 0; o < f; o++) t[s + o] = t[dy + (o * oh + y) * ow + z];
-                        }
-                    ConvGemmVector.nn(p1 - p0, fp, cols, t, x, partRows[part], 1, dyT, bRows, scratch + p0 * fp, fp, i > 0);
                 }
             }
         }
-    }
-
-    /** Each part's taps [p0, p1) of the weight gradient: a multiple of four rows, the last part the rest. */
-    private static int firstTap(int kk, int part, int parts) {
-        return part == parts ? kk : kk * part / parts / 4 * 4;
     }
 
     /** Columns of the product to compute: whole strips when their reads stay inside the arena. */
