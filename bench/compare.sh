@@ -13,7 +13,7 @@
 #   --reuse-build  skip the build when $BUILD_DIR already holds one (the commit it was built from is reported)
 #   --paired    instead of 2-4: training throughput and batch-1 latency of both in alternating
 #               1 s windows, the ratio as the median of neighbouring pairs (bench/paired.py;
-#               robust to the machine's speed drifting; ~6 min); writes paired.md
+#               robust to the machine's speed drifting; ~3 min); writes paired.md
 # Environment: OUT (result directory, default bench/target/compare/<UTC stamp>),
 #   BUILD_DIR (default /tmp/dlm-compare-build-$USER; deleted and rebuilt), DLM_THREADS (default:
 #   every core), JAVA_HOME (default Temurin 25).
@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --reuse-build) reuse=1 ;;
     --paired) paired=1 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
