@@ -48,7 +48,10 @@ class Peer:
     def window(self, workload, metric, seconds):
         self.p.stdin.write(f"{workload} {metric} {seconds}\n")
         self.p.stdin.flush()
-        return self._read()["value"]
+        r = self._read()
+        if "error" in r:
+            sys.exit(f"paired.py: {self.name} refused '{workload} {metric} {seconds}': {r['error']}")
+        return r["value"]
 
     def close(self):
         try:

@@ -76,6 +76,23 @@ class Runner:
         raise ValueError("unknown metric " + metric)
 
 
+def check(parts):
+    """What is wrong with a command, or None (the rules of dlm's Windows.problem)."""
+    if len(parts) != 3:
+        return f"expected: <workload> <metric> <seconds>, got {len(parts)} words"
+    if parts[0] not in ("keras_mlp", "lenet5"):
+        return f"unknown workload {parts[0]} (keras_mlp, lenet5)"
+    if parts[1] not in ("train", "b1"):
+        return f"unknown metric {parts[1]} (train, b1)"
+    try:
+        s = float(parts[2])
+    except ValueError:
+        return f"seconds must be a number, got {parts[2]}"
+    if not 0 < s <= 3600:
+        return f"seconds must be in (0, 3600], got {parts[2]}"
+    return None
+
+
 def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     bench.set_threads(threads)
@@ -87,6 +104,11 @@ def main():
             continue
         if parts[0] == "quit":
             break
+        problem = check(parts)
+        if problem:
+            # answered, not raised: the caller reads one line per command
+            print(json.dumps({"error": problem}), flush=True)
+            continue
         name, metric, seconds = parts[0], parts[1], float(parts[2])
         if name not in runners:
             runners[name] = Runner(name)

@@ -6,6 +6,7 @@ import dlm.runtime.CompiledModel;
 import dlm.runtime.ModelSignature;
 import dlm.runtime.Tensor;
 import dlm.runtime.TensorSpec;
+import dlm.runtime.io.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,12 @@ public final class Windows {
             String[] p = line.trim().split("\\s+");
             if (p[0].isEmpty()) continue;
             if (p[0].equals("quit")) break;
+            String problem = problem(p);
+            if (problem != null) {
+                // answered, not thrown: the caller reads one line per command
+                System.out.println(Json.write(Map.of("error", problem)));
+                continue;
+            }
             Runner r = runners.get(p[0]);
             if (r == null) {
                 r = runner(examples, p[0]);
@@ -55,6 +62,20 @@ public final class Windows {
             System.out.println(window(r, p[0], p[1], Double.parseDouble(p[2])));
         }
         for (Runner r : runners.values()) r.model().close();
+    }
+
+    /** What is wrong with a command, or null: three words, a known workload and metric, seconds > 0. */
+    static String problem(String[] p) {
+        if (p.length != 3) return "expected: <workload> <metric> <seconds>, got " + p.length + " words";
+        if (!p[0].equals("keras_mlp") && !p[0].equals("lenet5")) return "unknown workload " + p[0] + " (keras_mlp, lenet5)";
+        if (!p[1].equals("train") && !p[1].equals("b1")) return "unknown metric " + p[1] + " (train, b1)";
+        try {
+            double s = Double.parseDouble(p[2]);
+            if (!(s > 0 && s <= 3600)) return "seconds must be in (0, 3600], got " + p[2];
+        } catch (NumberFormatException e) {
+            return "seconds must be a number, got " + p[2];
+        }
+        return null;
     }
 
     private static Runner runner(Path examples, String name) throws Exception {

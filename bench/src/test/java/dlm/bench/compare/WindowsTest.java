@@ -13,11 +13,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The dlm side of bench/paired.py: one JSON answer per command, in order, with the window's rate. */
+/** The dlm side of bench/paired.py: one JSON answer per command, in order: the window's rate, or what is wrong with the command. */
 class WindowsTest {
     @Test
     void answersEachWindowWithItsRate() throws Exception {
-        String commands = "keras_mlp train 0.3\nlenet5 b1 0.2\n\nkeras_mlp train 0.5\nquit\nlenet5 train 1\n";
+        String commands = "keras_mlp train 0.3\nlenet5 b1 0.2\n\nkeras_mlp train 0.5\n"
+                + "lenet5 fly 1\nkeras_mlp train\nkeras_mlp train -1\nkeras_mlp train soon\nres\"net train 1\n"
+                + "quit\nlenet5 train 1\n";
         InputStream in = System.in;
         PrintStream out = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -30,7 +32,7 @@ class WindowsTest {
             System.setOut(out);
         }
         List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(4, lines.size(), "a ready line and one answer per window, none after quit: " + lines);
+        assertEquals(9, lines.size(), "a ready line and one answer per command, none after quit: " + lines);
         assertEquals(Boolean.TRUE, json(lines.get(0)).get("ready"));
         check(json(lines.get(1)), "keras_mlp", "train", "samples/s", 0.3);
         check(json(lines.get(2)), "lenet5", "b1", "us", 0.2);
@@ -40,6 +42,13 @@ class WindowsTest {
         Map<String, Object> warm = json(lines.get(3));
         double share = ((Number) warm.get("value")).doubleValue() * 0.5 / (((Number) warm.get("calls")).longValue() * 256.0);
         assertTrue(share > 0.5 && share <= 1.0001, "rate * window / samples = " + share);
+        // a bad command is answered with what is wrong with it, and the next one still runs
+        String[] errors = {"unknown metric fly", "expected: <workload> <metric> <seconds>, got 2 words",
+                "seconds must be in (0, 3600], got -1", "seconds must be a number, got soon", "unknown workload res\"net"};
+        for (int i = 0; i < errors.length; i++) {
+            String error = (String) json(lines.get(4 + i)).get("error");
+            assertTrue(error != null && error.startsWith(errors[i]), "answer " + (4 + i) + ": " + lines.get(4 + i));
+        }
     }
 
     private static void check(Map<String, Object> r, String workload, String metric, String unit, double seconds) {
