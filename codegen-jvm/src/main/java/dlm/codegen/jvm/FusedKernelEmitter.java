@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 
 /**
@@ -203,20 +202,14 @@ final class FusedKernelEmitter implements Opcodes {
         int c = m.newInt();
         m.pushInt(0);
         m.mv.visitVarInsn(ISTORE, c);
-        Label top = new Label();
-        m.mv.visitLabel(top);
-        body.accept(i -> {
+        LoopNest.counted(m, c, LoopNest.Bound.of(cols), 1, () -> body.accept(i -> {
             m.mv.visitVarInsn(ILOAD, rowBase[i]);
             if (last[i] != 0) {
                 m.mv.visitVarInsn(ILOAD, c);
                 if (last[i] != 1) { m.pushInt(last[i]); m.mv.visitInsn(IMUL); }
                 m.mv.visitInsn(IADD);
             }
-        });
-        m.mv.visitIincInsn(c, 1);
-        m.mv.visitVarInsn(ILOAD, c);
-        m.pushInt(cols);
-        m.mv.visitJumpInsn(IF_ICMPLT, top);
+        }));
     }
 
     /**

@@ -111,37 +111,46 @@ final class LoopNest {
         int counter = m.newInt();
         start.push(m);
         m.mv.visitVarInsn(ISTORE, counter);
-        Label top = new Label(), done = new Label();
-        boolean guarded = !start.isConstant() || !to.isConstant(); // a range may be empty (the scalar tail of a part)
-        if (guarded) {
-            m.mv.visitVarInsn(ILOAD_OP, counter);
-            to.push(m);
-            m.mv.visitJumpInsn(IF_ICMPGE_OP, done);
-        }
-        m.mv.visitLabel(top);
-        if (innermost) {
-            body.inner(m, k -> inner(m, c, l, prev, k, counter));
-        } else {
-            Off[] next = new Off[prev.length];
-            for (int k = 0; k < prev.length; k++) {
-                int s = c.strides[k][l];
-                if (s == 0) { next[k] = prev[k]; continue; }
-                int local = m.newInt();
-                prev[k].push(m);
-                m.mv.visitVarInsn(ILOAD_OP, counter);
-                if (s != 1) { m.pushInt(s); m.mv.visitInsn(IMUL); }
-                m.mv.visitInsn(IADD);
-                m.mv.visitVarInsn(ISTORE, local);
-                next[k] = new Off(0, local);
+        counted(m, counter, to, 1, () -> {
+            if (innermost) {
+                body.inner(m, k -> inner(m, c, l, prev, k, counter));
+            } else {
+                Off[] next = new Off[prev.length];
+                for (int k = 0; k < prev.length; k++) {
+                    int s = c.strides[k][l];
+                    if (s == 0) { next[k] = prev[k]; continue; }
+                    int local = m.newInt();
+                    prev[k].push(m);
+                    m.mv.visitVarInsn(ILOAD_OP, counter);
+                    if (s != 1) { m.pushInt(s); m.mv.visitInsn(IMUL); }
+                    m.mv.visitInsn(IADD);
+                    m.mv.visitVarInsn(ISTORE, local);
+                    next[k] = new Off(0, local);
+                }
+                level(m, c, l + 1, next, body, Bound.of(0), Bound.of(c.dims[l + 1]));
             }
-            level(m, c, l + 1, next, body, Bound.of(0), Bound.of(c.dims[l + 1]));
-        }
-        m.mv.visitIincInsn(counter, 1);
+        });
+        if (innermost) body.afterInner(m, k -> prev[k].push(m));
+    }
+
+    /**
+     * Emits {@code while (counter < to) { body; counter += step; }} in javac's shape: a jump to
+     * the test, which sits after the body. C2's type flow clones a loop's head block when that
+     * block also leaves the loop; with the test at the end of a straight-line body the head is
+     * the whole body, so C2 parsed each vector loop twice, ran into its inlining node budget
+     * and left the last vector ops as calls on boxed vectors (allocating on every iteration).
+     * Here the head is the three-instruction test.
+     */
+    static void counted(Method m, int counter, Bound to, int step, Runnable body) {
+        Label top = new Label(), test = new Label();
+        m.mv.visitJumpInsn(GOTO_OP, test);
+        m.mv.visitLabel(top);
+        body.run();
+        m.mv.visitIincInsn(counter, step);
+        m.mv.visitLabel(test);
         m.mv.visitVarInsn(ILOAD_OP, counter);
         to.push(m);
         m.mv.visitJumpInsn(IF_ICMPLT, top);
-        if (guarded) m.mv.visitLabel(done);
-        if (innermost) body.afterInner(m, k -> prev[k].push(m));
     }
 
     /** Pushes operand k's index at innermost position {@code counter} (an int local). */
@@ -157,7 +166,7 @@ final class LoopNest {
 
     private static final int ISTORE = org.objectweb.asm.Opcodes.ISTORE, IMUL = org.objectweb.asm.Opcodes.IMUL,
             IADD = org.objectweb.asm.Opcodes.IADD, IF_ICMPLT = org.objectweb.asm.Opcodes.IF_ICMPLT,
-            IF_ICMPGE_OP = org.objectweb.asm.Opcodes.IF_ICMPGE;
+            GOTO_OP = org.objectweb.asm.Opcodes.GOTO;
 
     /** Row-major strides of a shape. */
     static int[] strides(int[] shape) {

@@ -3,7 +3,6 @@ package dlm.codegen.jvm;
 import dlm.codegen.jvm.FusedKernelEmitter.Kernel;
 import dlm.codegen.jvm.FusedKernelEmitter.Read;
 import dlm.codegen.jvm.kernels.Simd;
-import dlm.codegen.jvm.rt.MathFnsVector;
 import dlm.ir.Node;
 import dlm.ir.Op;
 import dlm.ir.Value;
@@ -12,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 
 /**
@@ -23,7 +21,7 @@ import org.objectweb.asm.Opcodes;
  * over [N, C, H, W], or a relu gradient reduced to [C, 1, 1], ran at one element per ~1.5 ns.
  *
  * <p>Only kernels whose every op has a vector form giving the scalar form's exact floats are
- * vectorized (see {@link MathFnsVector}), with every operand moving by 1 or 0 along the
+ * vectorized (see {@link VectorCalls}), with every operand moving by 1 or 0 along the
  * innermost axis (a [C, 1, 1] bias is a broadcast, hoisted). A sum kept in a register adds
  * one vector per step, lane by lane in float within the row, then adds the lanes in
  * LaneSum's fixed order to the double accumulator: the floats then differ from the scalar
@@ -32,8 +30,6 @@ import org.objectweb.asm.Opcodes;
 final class VectorInner implements Opcodes {
     private VectorInner() {}
 
-    private static final String FV = "Ljdk/incubator/vector/FloatVector;";
-    private static final String OWNER = MathFnsVector.class.getName().replace('.', '/');
 
     /**
      * Fewest loop elements worth the vector form. Below it the scalar loop is kept: a small
@@ -43,7 +39,7 @@ final class VectorInner implements Opcodes {
     static final int MIN_ELEMENTS = 1 << 12;
 
     /** Floats per vector, 1 when the Vector API is off (-Ddlm.simd=false or the module absent). */
-    static int lanes() { return Simd.ENABLED ? MathFnsVector.LANES : 1; }
+    static int lanes() { return Simd.ENABLED ? VectorCalls.lanes() : 1; }
 
     static boolean supports(Kernel k, LoopNest.Collapsed c) {
         int lanes = lanes();
@@ -114,57 +110,47 @@ final class VectorInner implements Opcodes {
         }
         Map<Read, Integer> hoisted = new HashMap<>();
         for (var e : k.invariant.entrySet()) {
-            m.mv.visitVarInsn(FLOAD, e.getValue());
-            hoisted.put(e.getKey(), astore(m, "broadcast", "(F)" + FV));
+            int scalar = e.getValue();
+            VectorCalls.broadcast(m, () -> m.mv.visitVarInsn(FLOAD, scalar));
+            hoisted.put(e.getKey(), astore(m));
         }
         Map<Node, Integer> sums = new LinkedHashMap<>();
-        for (Node nd : k.nodes) if (k.register.containsKey(nd)) sums.put(nd, astore(m, "zero", "()" + FV));
+        for (Node nd : k.nodes) if (k.register.containsKey(nd)) { VectorCalls.zero(m); sums.put(nd, astore(m)); }
         int i = m.newInt();
         from.push(m);
         m.mv.visitVarInsn(ISTORE, i);
-        Label top = new Label(), done = new Label();
-        if (!end.isConstant()) { // a part may hold no whole vector
-            m.mv.visitVarInsn(ILOAD, i);
-            end.push(m);
-            m.mv.visitJumpInsn(IF_ICMPGE, done);
-        }
-        m.mv.visitLabel(top);
-        LoopNest.Index idx = at.apply(i);
-        // every input before the first store, as the scalar loop: an output may share floats with an input
-        Map<Read, Integer> loaded = new HashMap<>(hoisted);
-        for (Node nd : k.nodes)
-            for (Read r : k.reads(nd)) {
-                if (r == null || loaded.containsKey(r)) continue;
-                m.arena();
-                idx.push(k.inputs.get(r));
-                loaded.put(r, astore(m, "load", "([FI)" + FV));
+        LoopNest.counted(m, i, end, lanes, () -> {
+            LoopNest.Index idx = at.apply(i);
+            // every input before the first store, as the scalar loop: an output may share floats with an input
+            Map<Read, Integer> loaded = new HashMap<>(hoisted);
+            for (Node nd : k.nodes)
+                for (Read r : k.reads(nd)) {
+                    if (r == null || loaded.containsKey(r)) continue;
+                    VectorCalls.load(m, () -> { m.arena(); idx.push(k.inputs.get(r)); });
+                    loaded.put(r, astore(m));
+                }
+            Map<Value, Integer> local = new HashMap<>();
+            for (Node nd : k.nodes) {
+                List<Read> rs = k.reads(nd);
+                List<Value> vs = Fusion.reads(nd);
+                for (int j = 0; j < vs.size(); j++) if (rs.get(j) != null) local.put(vs.get(j), loaded.get(rs.get(j)));
+                if (Fusion.accumulates(nd.op())) {
+                    accumulate(m, k, idx, nd, local.get(nd.input(0)), sums.get(nd));
+                    continue;
+                }
+                compute(m, k, local, nd);
+                int l = m.newInt();
+                m.mv.visitVarInsn(ASTORE, l);
+                local.put(nd.out(), l);
+                Integer out = k.outputs.get(nd.out());
+                if (out != null) store(m, idx, out, l);
             }
-        Map<Value, Integer> local = new HashMap<>();
-        for (Node nd : k.nodes) {
-            List<Read> rs = k.reads(nd);
-            List<Value> vs = Fusion.reads(nd);
-            for (int j = 0; j < vs.size(); j++) if (rs.get(j) != null) local.put(vs.get(j), loaded.get(rs.get(j)));
-            if (Fusion.accumulates(nd.op())) {
-                accumulate(m, k, idx, nd, local.get(nd.input(0)), sums.get(nd));
-                continue;
-            }
-            compute(m, k, local, nd);
-            int l = m.newInt();
-            m.mv.visitVarInsn(ASTORE, l);
-            local.put(nd.out(), l);
-            Integer out = k.outputs.get(nd.out());
-            if (out != null) store(m, idx, out, l);
-        }
-        m.mv.visitIincInsn(i, lanes);
-        m.mv.visitVarInsn(ILOAD, i);
-        end.push(m);
-        m.mv.visitJumpInsn(IF_ICMPLT, top);
-        if (!end.isConstant()) m.mv.visitLabel(done);
+        });
         for (var e : sums.entrySet()) {
             int d = k.register.get(e.getKey());
             m.mv.visitVarInsn(DLOAD, d);
             m.mv.visitVarInsn(ALOAD, e.getValue());
-            call(m, "sumInto", "(D" + FV + ")D");
+            VectorCalls.sumInto(m);
             m.mv.visitVarInsn(DSTORE, d);
         }
         return end;
@@ -174,16 +160,15 @@ final class VectorInner implements Opcodes {
         if (sum != null) {
             m.mv.visitVarInsn(ALOAD, sum);
             m.mv.visitVarInsn(ALOAD, value);
-            call(m, "add", "(" + FV + FV + ")" + FV);
+            VectorCalls.binary(m, "add");
             m.mv.visitVarInsn(ASTORE, sum);
             return;
         }
         int out = k.outputs.get(n.out());
-        m.arena();
-        idx.push(out);
-        call(m, "load", "([FI)" + FV);
+        VectorCalls.load(m, () -> { m.arena(); idx.push(out); });
         m.mv.visitVarInsn(ALOAD, value);
-        int l = astore(m, k.maxReduction(n) ? "max" : "add", "(" + FV + FV + ")" + FV);
+        VectorCalls.binary(m, k.maxReduction(n) ? "max" : "add");
+        int l = astore(m);
         store(m, idx, out, l);
     }
 
@@ -191,7 +176,7 @@ final class VectorInner implements Opcodes {
         m.mv.visitVarInsn(ALOAD, local);
         m.arena();
         idx.push(operand);
-        call(m, "store", "(" + FV + "[FI)V");
+        VectorCalls.store(m);
     }
 
     private static void push(Method m, Kernel k, Map<Value, Integer> local, Value v) {
@@ -199,51 +184,51 @@ final class VectorInner implements Opcodes {
         if (l != null) { m.mv.visitVarInsn(ALOAD, l); return; }
         Float c = k.cx.constant(v);
         if (c == null) throw new IllegalStateException("value " + v + " not loaded");
-        m.pushFloat(c);
-        call(m, "broadcast", "(F)" + FV);
+        VectorCalls.broadcast(m, () -> m.pushFloat(c));
     }
 
     /** Pushes op n's vector at this position. */
     private static void compute(Method m, Kernel k, Map<Value, Integer> local, Node n) {
-        String v1 = "(" + FV + ")" + FV, v2 = "(" + FV + FV + ")" + FV;
         switch (n.op()) {
             case Op.Binary b -> {
                 push(m, k, local, n.input(0));
                 push(m, k, local, n.input(1));
-                call(m, switch (b.fn()) {
+                VectorCalls.binary(m, switch (b.fn()) {
                     case ADD -> "add";
                     case SUB -> "sub";
                     case MUL -> "mul";
                     case DIV -> "div";
                     case MAX -> "max";
                     case MIN -> "min";
-                }, v2);
+                });
             }
             case Op.Unary u -> {
                 push(m, k, local, n.input(0));
                 switch (u.fn()) {
                     case IDENTITY -> {}
-                    case LEAKY_RELU -> { m.pushFloat((float) u.alpha()); call(m, "leakyRelu", "(" + FV + "F)" + FV); }
-                    default -> call(m, ElementwiseEmitter.fnName(u.fn()), v1);
+                    case LEAKY_RELU -> { m.pushFloat((float) u.alpha()); VectorCalls.leakyRelu(m); }
+                    case RELU -> VectorCalls.relu(m);
+                    case SQUARE -> VectorCalls.square(m);
+                    case NEG, ABS, SQRT -> VectorCalls.unary(m, ElementwiseEmitter.fnName(u.fn()));
+                    default -> throw new IllegalStateException("no vector form: " + n.op().opName());
                 }
             }
             case Op.UnaryGrad u -> {
                 push(m, k, local, n.input(0));
                 switch (u.fn()) {
                     case IDENTITY -> {}
-                    case NEG -> call(m, "neg", v1);
-                    case RELU -> { push(m, k, local, n.input(1)); call(m, "reluGrad", v2); }
+                    case NEG -> VectorCalls.unary(m, "neg");
+                    case RELU -> { push(m, k, local, n.input(1)); VectorCalls.reluGrad(m); }
                     case LEAKY_RELU -> {
                         push(m, k, local, n.input(1));
                         m.pushFloat((float) u.alpha());
-                        call(m, "leakyReluGrad", "(" + FV + FV + "F)" + FV);
+                        VectorCalls.leakyReluGrad(m);
                     }
                     case SQUARE -> { // dy * (2 * x), as MathFns.squareGrad
                         push(m, k, local, n.input(1));
-                        m.pushFloat(2f);
-                        call(m, "broadcast", "(F)" + FV);
-                        call(m, "mul", v2);
-                        call(m, "mul", v2);
+                        VectorCalls.broadcast(m, () -> m.pushFloat(2f));
+                        VectorCalls.binary(m, "mul");
+                        VectorCalls.binary(m, "mul");
                     }
                     default -> throw new IllegalStateException("no vector form: " + n.op().opName());
                 }
@@ -252,21 +237,17 @@ final class VectorInner implements Opcodes {
                 push(m, k, local, n.input(0));
                 if (r.fn() == Op.ReduceFn.MEAN) {
                     m.pushFloat((float) (k.cx.numel(n.out()) / k.cx.numel(n.input(0))));
-                    call(m, "divBy", "(" + FV + "F)" + FV);
+                    VectorCalls.divByScalar(m);
                 }
             }
             default -> throw new IllegalStateException("no vector form: " + n.op().opName());
         }
     }
 
-    private static int astore(Method m, String name, String desc) {
-        call(m, name, desc);
+    /** Stores the vector on the stack in a new local and returns it. */
+    private static int astore(Method m) {
         int l = m.newInt();
         m.mv.visitVarInsn(ASTORE, l);
         return l;
-    }
-
-    private static void call(Method m, String name, String desc) {
-        m.mv.visitMethodInsn(INVOKESTATIC, OWNER, name, desc, false);
     }
 }

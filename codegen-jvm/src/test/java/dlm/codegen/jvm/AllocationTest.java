@@ -2,8 +2,11 @@ package dlm.codegen.jvm;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dlm.frontend.Frontend;
+import dlm.ir.Graph;
 import dlm.runtime.Tensor;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,54 @@ class AllocationTest {
     private static long allocated() {
         return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
                 .getThreadAllocatedBytes(Thread.currentThread().threadId());
+    }
+
+    /** Bytes allocated by this thread and by every kernel thread (the team runs parts of a step). */
+    private static long allocatedWithKernelThreads() {
+        var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = mx.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        for (Thread t : Thread.getAllStackTraces().keySet())
+            if (t.getName().startsWith("dlm-kernel-")) sum += Math.max(0, mx.getThreadAllocatedBytes(t.threadId()));
+        return sum;
+    }
+
+    /**
+     * An example's training step, counting what the kernel threads allocate too: code that
+     * leaves a vector as an object (a call C2 did not inline) allocates there on every
+     * iteration, not on the calling thread. LeNet-5's convolutions split over the threads;
+     * keras_mlp's Adam updates are fused loops of over 64K floats, split too.
+     */
+    private static void exampleTrainStepAllocatesOnlyTheReturnedMap(String example, int batch, Map<String, Tensor> x,
+                                                                    Map<String, Tensor> y) throws Exception {
+        Graph source = Frontend.compile(Path.of("..", "examples", example + ".dlm")).models().getFirst();
+        try (JvmModel m = new JvmModel(TestModels.signature(source), TestModels.graphs(source), 3)) {
+            long train = Long.MAX_VALUE;
+            for (int round = 0; round < 10 && train > 2 * BYTES_PER_CALL; round++) {
+                for (int i = 0; i < 1000; i++) m.trainStep(x, y);
+                long before = allocatedWithKernelThreads();
+                for (int i = 0; i < 100; i++) m.trainStep(x, y);
+                train = (allocatedWithKernelThreads() - before) / 100;
+                System.out.println("bytes allocated per " + example + " trainStep (caller and kernel threads) after "
+                        + 1000 * (round + 1) + " warm-up steps: " + train);
+            }
+            // two outputs (loss, predictions) besides the map: twice the MLP's bound
+            assertTrue(train <= 2 * BYTES_PER_CALL, example + " trainStep allocates " + train + " bytes per call");
+        }
+    }
+
+    @Test void convolutionStepsAllocateNothingOnTheKernelThreadsEither() throws Exception {
+        SplittableRandom r = new SplittableRandom(2);
+        int batch = 16;
+        exampleTrainStepAllocatesOnlyTheReturnedMap("lenet5", batch, Map.of("image", TestModels.random(r, batch, 1, 28, 28)),
+                Map.of("label", TestModels.classes(r, 10, batch)));
+    }
+
+    @Test void splitOptimizerLoopsAllocateNothingOnTheKernelThreadsEither() throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        int batch = 16;
+        Tensor labels = TestModels.classes(r, 2, batch);
+        exampleTrainStepAllocatesOnlyTheReturnedMap("keras_mlp", batch, Map.of("x", TestModels.random(r, batch, 64)),
+                Map.of("y", Tensor.of(labels.data(), batch, 1)));
     }
 
     @Test void trainStepAndPredictAllocateOnlyTheReturnedMap() {

@@ -18,11 +18,17 @@ public final class LaneSum {
     private LaneSum() {}
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
-    private static final VectorShuffle<Float> ROTATE_8 = L > 8 ? VectorShuffle.iota(S, 8, 1, true) : null;
-    private static final VectorShuffle<Float> ROTATE_4 = L > 4 ? VectorShuffle.iota(S, 4, 1, true) : null;
-    private static final VectorShuffle<Float> ROTATE_2 = L > 2 ? VectorShuffle.iota(S, 2, 1, true) : null;
-    private static final VectorShuffle<Float> ROTATE_1 = L > 1 ? VectorShuffle.iota(S, 1, 1, true) : null;
+    /** Floats per vector of the preferred species. */
+    public static final int LANES = S.length();
+    private static final int L = LANES;
+    // Public for generated code, which adds a vector's lanes in place (codegen.jvm.VectorCalls).
+    public static final VectorShuffle<Float> ROTATE_8 = L > 8 ? VectorShuffle.iota(S, 8, 1, true) : null;
+    public static final VectorShuffle<Float> ROTATE_4 = L > 4 ? VectorShuffle.iota(S, 4, 1, true) : null;
+    public static final VectorShuffle<Float> ROTATE_2 = L > 2 ? VectorShuffle.iota(S, 2, 1, true) : null;
+    public static final VectorShuffle<Float> ROTATE_1 = L > 1 ? VectorShuffle.iota(S, 1, 1, true) : null;
+
+    /** The name of the field holding the rotation by w lanes (w = 8, 4, 2 or 1). */
+    public static String rotation(int w) { return "ROTATE_" + w; }
 
     /** The lanes of a vector of the preferred species, added in the order above. */
     public static float sum(FloatVector v) {
@@ -31,6 +37,16 @@ public final class LaneSum {
         if (L > 2) v = v.add(v.rearrange(ROTATE_2));
         if (L > 1) v = v.add(v.rearrange(ROTATE_1));
         return v.lane(0);
+    }
+
+    /**
+     * {@link #sum} of a vector stored at lanes[at .. at+n), n its lane count: the same additions
+     * in the same order, on floats. It overwrites those floats.
+     */
+    public static float sum(float[] lanes, int at, int n) {
+        for (int w = n / 2; w >= 1; w /= 2)
+            for (int i = 0; i < w; i++) lanes[at + i] += lanes[at + i + w];
+        return lanes[at];
     }
 
     /** The same order written out on an array of lanes (for tests and documentation). */

@@ -26,6 +26,8 @@ final class ConvGemmVector {
 
     private static final class RowTables {
         int[] a = new int[0], b = new int[0];
+        /** The eight accumulators of {@link #dots4x2}, stored before their lanes are summed. */
+        final float[] lanes = new float[8 * L];
     }
 
     /**
@@ -59,12 +61,7 @@ final class ConvGemmVector {
         for (int p = 0; p < k; p++) last = Math.max(last, bRows[p]);
         boolean whole = bOff + last + n - 1 + L <= t.length; // every b load of the last strips fits in the array
         for (; j < n; j += L)
-            strip1(m, k, t, aOff, aRows, acs, bOff + j, bRows, cOff + j, ldc, accumulate,
-                    j + L <= n ? null : S.indexInRange(j, n), whole || j + L <= n);
-    }
-
-    private static FloatVector start(float[] t, int at, boolean accumulate) {
-        return accumulate ? FloatVector.fromArray(S, t, at) : FloatVector.zero(S);
+            strip1(m, k, t, aOff, aRows, acs, bOff + j, bRows, cOff + j, ldc, accumulate, Math.min(L, n - j), whole || j + L <= n);
     }
 
     /**
@@ -83,12 +80,16 @@ final class ConvGemmVector {
 
     private static void rows6(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
                               boolean accumulate) {
-        FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
-        FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
-        FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
-        FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
-        FloatVector c40 = start(t, cr + 4 * ldc, accumulate), c41 = start(t, cr + 4 * ldc + L, accumulate);
-        FloatVector c50 = start(t, cr + 5 * ldc, accumulate), c51 = start(t, cr + 5 * ldc + L, accumulate);
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, t, cr); c01 = FloatVector.fromArray(S, t, cr + L);
+            c10 = FloatVector.fromArray(S, t, cr + ldc); c11 = FloatVector.fromArray(S, t, cr + ldc + L);
+            c20 = FloatVector.fromArray(S, t, cr + 2 * ldc); c21 = FloatVector.fromArray(S, t, cr + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, t, cr + 3 * ldc); c31 = FloatVector.fromArray(S, t, cr + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, t, cr + 4 * ldc); c41 = FloatVector.fromArray(S, t, cr + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, t, cr + 5 * ldc); c51 = FloatVector.fromArray(S, t, cr + 5 * ldc + L);
+        }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2];
         int a3 = aOff + aRows[i + 3], a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5];
         for (int p = 0; p < k; p++) {
@@ -117,10 +118,13 @@ final class ConvGemmVector {
 
     private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
                               boolean accumulate) {
-        FloatVector c00 = start(t, cr, accumulate), c01 = start(t, cr + L, accumulate);
-        FloatVector c10 = start(t, cr + ldc, accumulate), c11 = start(t, cr + ldc + L, accumulate);
-        FloatVector c20 = start(t, cr + 2 * ldc, accumulate), c21 = start(t, cr + 2 * ldc + L, accumulate);
-        FloatVector c30 = start(t, cr + 3 * ldc, accumulate), c31 = start(t, cr + 3 * ldc + L, accumulate);
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, t, cr); c01 = FloatVector.fromArray(S, t, cr + L);
+            c10 = FloatVector.fromArray(S, t, cr + ldc); c11 = FloatVector.fromArray(S, t, cr + ldc + L);
+            c20 = FloatVector.fromArray(S, t, cr + 2 * ldc); c21 = FloatVector.fromArray(S, t, cr + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, t, cr + 3 * ldc); c31 = FloatVector.fromArray(S, t, cr + 3 * ldc + L);
+        }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
         for (int p = 0; p < k; p++) {
             int br = b + bRows[p], ap = p * acs;
@@ -141,7 +145,10 @@ final class ConvGemmVector {
     }
 
     private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, int cr, boolean accumulate) {
-        FloatVector c0 = start(t, cr, accumulate), c1 = start(t, cr + L, accumulate);
+        FloatVector c0 = FloatVector.zero(S), c1 = c0;
+        if (accumulate) {
+            c0 = FloatVector.fromArray(S, t, cr); c1 = FloatVector.fromArray(S, t, cr + L);
+        }
         for (int p = 0; p < k; p++) {
             int br = b + bRows[p];
             FloatVector x = FloatVector.broadcast(S, t[a0 + p * acs]);
@@ -153,30 +160,44 @@ final class ConvGemmVector {
     }
 
     /**
-     * Columns [0, L) of b and c where {@code cols} is set (null: all): eight rows at a time,
-     * then four, then one. The loads read whole vectors when the array has room ({@code whole};
-     * the extra lanes are computed and never stored), else only the masked lanes.
+     * Columns [0, L) of b and c, of which the first {@code valid} are stored: eight rows at a time,
+     * then four, then one. The loads of b read whole vectors when the array has room
+     * ({@code whole}; the extra lanes are computed and never stored), else only the valid lanes.
+     * Masked loads and stores are slow on AVX2, so only a partial strip uses them. Each method
+     * makes its own mask and no vector is passed to or returned from a method of ours: inlined
+     * into a big caller past C2's inlining budget, such a call stays a call and its vectors
+     * become objects, allocated on every iteration.
      */
     private static void strip1(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
-                               boolean accumulate, VectorMask<Float> cols, boolean whole) {
+                               boolean accumulate, int valid, boolean whole) {
         int i = 0;
-        for (; i + 8 <= m; i += 8) rows8(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, cols, whole);
-        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, cols, whole);
-        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, c + i * ldc, accumulate, cols, whole);
+        for (; i + 8 <= m; i += 8) rows8(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, valid, whole);
+        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, valid, whole);
+        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, c + i * ldc, accumulate, valid, whole);
     }
 
     /** Eight chains of fused multiply-adds: enough to hide their latency on two FMA units. */
     private static void rows8(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
-                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
-        FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
-        FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
-        FloatVector c4 = start(t, cr + 4 * ldc, accumulate, cols), c5 = start(t, cr + 5 * ldc, accumulate, cols);
-        FloatVector c6 = start(t, cr + 6 * ldc, accumulate, cols), c7 = start(t, cr + 7 * ldc, accumulate, cols);
+                              boolean accumulate, int valid, boolean whole) {
+        VectorMask<Float> cols = S.indexInRange(0, valid);
+        boolean all = valid == L, wholeB = all || whole;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        if (accumulate && all) {
+            c0 = FloatVector.fromArray(S, t, cr); c1 = FloatVector.fromArray(S, t, cr + ldc);
+            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc);
+            c4 = FloatVector.fromArray(S, t, cr + 4 * ldc); c5 = FloatVector.fromArray(S, t, cr + 5 * ldc);
+            c6 = FloatVector.fromArray(S, t, cr + 6 * ldc); c7 = FloatVector.fromArray(S, t, cr + 7 * ldc);
+        } else if (accumulate) {
+            c0 = FloatVector.fromArray(S, t, cr, cols); c1 = FloatVector.fromArray(S, t, cr + ldc, cols);
+            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc, cols); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc, cols);
+            c4 = FloatVector.fromArray(S, t, cr + 4 * ldc, cols); c5 = FloatVector.fromArray(S, t, cr + 5 * ldc, cols);
+            c6 = FloatVector.fromArray(S, t, cr + 6 * ldc, cols); c7 = FloatVector.fromArray(S, t, cr + 7 * ldc, cols);
+        }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
         int a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5], a6 = aOff + aRows[i + 6], a7 = aOff + aRows[i + 7];
         for (int p = 0; p < k; p++) {
-            int ap = p * acs;
-            FloatVector bv = load(t, b + bRows[p], whole, cols);
+            int ap = p * acs, br = b + bRows[p];
+            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
             c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
@@ -186,57 +207,59 @@ final class ConvGemmVector {
             c6 = FloatVector.broadcast(S, t[a6 + ap]).fma(bv, c6);
             c7 = FloatVector.broadcast(S, t[a7 + ap]).fma(bv, c7);
         }
-        store(t, cr, c0, cols);
-        store(t, cr + ldc, c1, cols);
-        store(t, cr + 2 * ldc, c2, cols);
-        store(t, cr + 3 * ldc, c3, cols);
-        store(t, cr + 4 * ldc, c4, cols);
-        store(t, cr + 5 * ldc, c5, cols);
-        store(t, cr + 6 * ldc, c6, cols);
-        store(t, cr + 7 * ldc, c7, cols);
+        if (all) {
+            c0.intoArray(t, cr); c1.intoArray(t, cr + ldc); c2.intoArray(t, cr + 2 * ldc); c3.intoArray(t, cr + 3 * ldc);
+            c4.intoArray(t, cr + 4 * ldc); c5.intoArray(t, cr + 5 * ldc); c6.intoArray(t, cr + 6 * ldc); c7.intoArray(t, cr + 7 * ldc);
+        } else {
+            c0.intoArray(t, cr, cols); c1.intoArray(t, cr + ldc, cols);
+            c2.intoArray(t, cr + 2 * ldc, cols); c3.intoArray(t, cr + 3 * ldc, cols);
+            c4.intoArray(t, cr + 4 * ldc, cols); c5.intoArray(t, cr + 5 * ldc, cols);
+            c6.intoArray(t, cr + 6 * ldc, cols); c7.intoArray(t, cr + 7 * ldc, cols);
+        }
     }
 
     private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
-                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
-        FloatVector c0 = start(t, cr, accumulate, cols), c1 = start(t, cr + ldc, accumulate, cols);
-        FloatVector c2 = start(t, cr + 2 * ldc, accumulate, cols), c3 = start(t, cr + 3 * ldc, accumulate, cols);
+                              boolean accumulate, int valid, boolean whole) {
+        VectorMask<Float> cols = S.indexInRange(0, valid);
+        boolean all = valid == L, wholeB = all || whole;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        if (accumulate && all) {
+            c0 = FloatVector.fromArray(S, t, cr); c1 = FloatVector.fromArray(S, t, cr + ldc);
+            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc);
+        } else if (accumulate) {
+            c0 = FloatVector.fromArray(S, t, cr, cols); c1 = FloatVector.fromArray(S, t, cr + ldc, cols);
+            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc, cols); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc, cols);
+        }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
         for (int p = 0; p < k; p++) {
-            int ap = p * acs;
-            FloatVector bv = load(t, b + bRows[p], whole, cols);
+            int ap = p * acs, br = b + bRows[p];
+            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
             c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
         }
-        store(t, cr, c0, cols);
-        store(t, cr + ldc, c1, cols);
-        store(t, cr + 2 * ldc, c2, cols);
-        store(t, cr + 3 * ldc, c3, cols);
+        if (all) {
+            c0.intoArray(t, cr); c1.intoArray(t, cr + ldc); c2.intoArray(t, cr + 2 * ldc); c3.intoArray(t, cr + 3 * ldc);
+        } else {
+            c0.intoArray(t, cr, cols); c1.intoArray(t, cr + ldc, cols);
+            c2.intoArray(t, cr + 2 * ldc, cols); c3.intoArray(t, cr + 3 * ldc, cols);
+        }
     }
 
     private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, int cr,
-                              boolean accumulate, VectorMask<Float> cols, boolean whole) {
-        FloatVector c0 = start(t, cr, accumulate, cols);
-        for (int p = 0; p < k; p++)
-            c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(load(t, b + bRows[p], whole, cols), c0);
-        store(t, cr, c0, cols);
-    }
-
-    // cols == null: a whole vector of columns. Masked loads and stores are slow on AVX2, so a
-    // strip uses them only for its last, partial vector.
-    private static FloatVector start(float[] t, int at, boolean accumulate, VectorMask<Float> cols) {
-        if (!accumulate) return FloatVector.zero(S);
-        return cols == null ? FloatVector.fromArray(S, t, at) : FloatVector.fromArray(S, t, at, cols);
-    }
-
-    private static void store(float[] t, int at, FloatVector v, VectorMask<Float> cols) {
-        if (cols == null) v.intoArray(t, at);
-        else v.intoArray(t, at, cols);
-    }
-
-    private static FloatVector load(float[] t, int at, boolean whole, VectorMask<Float> cols) {
-        return whole || cols == null ? FloatVector.fromArray(S, t, at) : FloatVector.fromArray(S, t, at, cols);
+                              boolean accumulate, int valid, boolean whole) {
+        VectorMask<Float> cols = S.indexInRange(0, valid);
+        boolean all = valid == L, wholeB = all || whole;
+        FloatVector c0 = FloatVector.zero(S);
+        if (accumulate) c0 = all ? FloatVector.fromArray(S, t, cr) : FloatVector.fromArray(S, t, cr, cols);
+        for (int p = 0; p < k; p++) {
+            int br = b + bRows[p];
+            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
+            c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(bv, c0);
+        }
+        if (all) c0.intoArray(t, cr);
+        else c0.intoArray(t, cr, cols);
     }
 
     /** K-chunk of {@link #nt}: a [4, KB] and b [2, KB] strips stay in L1. */
@@ -252,19 +275,24 @@ final class ConvGemmVector {
         RowTables r = TABLES.get();
         if (r.b.length < n) r.b = new int[n];
         for (int q = 0; q < n; q++) r.b[q] = q * ldb;
-        nt(m, n, k, t, aOff, lda, bOff, r.b, cOff, ldc, accumulate);
+        nt(m, n, k, t, aOff, lda, bOff, r.b, cOff, ldc, accumulate, r.lanes);
     }
 
     /** {@link #nt} with b row q at {@code bOff + bRows[q]}: a shifted window of an image, say. */
     static void nt(int m, int n, int k, float[] t, int aOff, int lda, int bOff, int[] bRows, int cOff, int ldc, boolean accumulate) {
+        nt(m, n, k, t, aOff, lda, bOff, bRows, cOff, ldc, accumulate, TABLES.get().lanes);
+    }
+
+    private static void nt(int m, int n, int k, float[] t, int aOff, int lda, int bOff, int[] bRows, int cOff, int ldc,
+                           boolean accumulate, float[] lanes) {
         if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(t, cOff + i * ldc, cOff + i * ldc + n, 0f);
         for (int s0 = 0; s0 < k; s0 += KB) {
             int s1 = Math.min(k, s0 + KB), vEnd = s0 + (s1 - s0) / L * L;
             for (int q = 0; q < n; q += 2) {
                 int b0 = bOff + bRows[q], b1 = q + 1 < n ? bOff + bRows[q + 1] : -1;
                 int i = 0;
-                for (; i + 4 <= m; i += 4) dots4x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);
-                for (; i + 2 <= m; i += 2) dots2x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc);
+                for (; i + 4 <= m; i += 4) dots4x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc, lanes);
+                for (; i + 2 <= m; i += 2) dots2x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc, lanes);
                 for (; i < m; i++) {
                     int a = aOff + i * lda, cr = cOff + i * ldc + q;
                     t[cr] += dot(t, a, b0, s0, vEnd, s1);
@@ -274,8 +302,13 @@ final class ConvGemmVector {
         }
     }
 
-    /** c[r, 0] += a_r . b0 and c[r, 1] += a_r . b1 for four rows a_r lda apart (b1 < 0: no second column). */
-    private static void dots4x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc) {
+    /**
+     * c[r, 0] += a_r . b0 and c[r, 1] += a_r . b1 for four rows a_r lda apart (b1 < 0: no second column).
+     * The accumulators go through {@code lanes} and are summed there in LaneSum's order: eight
+     * inlined LaneSum.sum calls made C2 stop inlining at its node budget, and the vectors passed
+     * to the calls left out were allocated on every call.
+     */
+    private static void dots4x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc, float[] lanes) {
         int bb = b1 >= 0 ? b1 : b0;
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
         for (int s = s0; s < vEnd; s += L) {
@@ -289,19 +322,15 @@ final class ConvGemmVector {
             x = FloatVector.fromArray(S, t, a + 3 * lda + s);
             s30 = x.fma(y0, s30); s31 = x.fma(y1, s31);
         }
-        finish(t, a, b0, vEnd, s1, s00, c);
-        finish(t, a + lda, b0, vEnd, s1, s10, c + ldc);
-        finish(t, a + 2 * lda, b0, vEnd, s1, s20, c + 2 * ldc);
-        finish(t, a + 3 * lda, b0, vEnd, s1, s30, c + 3 * ldc);
+        s00.intoArray(lanes, 0); s10.intoArray(lanes, L); s20.intoArray(lanes, 2 * L); s30.intoArray(lanes, 3 * L);
+        s01.intoArray(lanes, 4 * L); s11.intoArray(lanes, 5 * L); s21.intoArray(lanes, 6 * L); s31.intoArray(lanes, 7 * L);
+        for (int r = 0; r < 4; r++) finish(t, a + r * lda, b0, vEnd, s1, lanes, r * L, c + r * ldc);
         if (b1 < 0) return;
-        finish(t, a, b1, vEnd, s1, s01, c + 1);
-        finish(t, a + lda, b1, vEnd, s1, s11, c + ldc + 1);
-        finish(t, a + 2 * lda, b1, vEnd, s1, s21, c + 2 * ldc + 1);
-        finish(t, a + 3 * lda, b1, vEnd, s1, s31, c + 3 * ldc + 1);
+        for (int r = 0; r < 4; r++) finish(t, a + r * lda, b1, vEnd, s1, lanes, (4 + r) * L, c + r * ldc + 1);
     }
 
     /** {@link #dots4x2} for two rows. */
-    private static void dots2x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc) {
+    private static void dots2x2(float[] t, int a, int lda, int b0, int b1, int s0, int vEnd, int s1, int c, int ldc, float[] lanes) {
         int bb = b1 >= 0 ? b1 : b0;
         FloatVector s00 = FloatVector.zero(S), s01 = s00, s10 = s00, s11 = s00;
         for (int s = s0; s < vEnd; s += L) {
@@ -311,11 +340,12 @@ final class ConvGemmVector {
             x = FloatVector.fromArray(S, t, a + lda + s);
             s10 = x.fma(y0, s10); s11 = x.fma(y1, s11);
         }
-        finish(t, a, b0, vEnd, s1, s00, c);
-        finish(t, a + lda, b0, vEnd, s1, s10, c + ldc);
+        s00.intoArray(lanes, 0); s10.intoArray(lanes, L); s01.intoArray(lanes, 2 * L); s11.intoArray(lanes, 3 * L);
+        finish(t, a, b0, vEnd, s1, lanes, 0, c);
+        finish(t, a + lda, b0, vEnd, s1, lanes, L, c + ldc);
         if (b1 < 0) return;
-        finish(t, a, b1, vEnd, s1, s01, c + 1);
-        finish(t, a + lda, b1, vEnd, s1, s11, c + ldc + 1);
+        finish(t, a, b1, vEnd, s1, lanes, 2 * L, c + 1);
+        finish(t, a + lda, b1, vEnd, s1, lanes, 3 * L, c + ldc + 1);
     }
 
     /** c += a . b over [s0, s1): the vector part, then the rest (see {@link #finish}). */
@@ -327,9 +357,9 @@ final class ConvGemmVector {
         return r;
     }
 
-    /** t[c] += (lane sum of acc) + the products a[s] b[s] for s in [vEnd, s1), one by one. */
-    private static void finish(float[] t, int a, int b, int vEnd, int s1, FloatVector acc, int c) {
-        float r = LaneSum.sum(acc);
+    /** t[c] += (lane sum of lanes[at .. at+L)) + the products a[s] b[s] for s in [vEnd, s1), one by one. */
+    private static void finish(float[] t, int a, int b, int vEnd, int s1, float[] lanes, int at, int c) {
+        float r = LaneSum.sum(lanes, at, L);
         for (int s = vEnd; s < s1; s++) r += t[a + s] * t[b + s];
         t[c] += r;
     }

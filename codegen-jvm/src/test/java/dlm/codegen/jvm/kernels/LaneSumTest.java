@@ -23,6 +23,23 @@ class LaneSumTest {
             float want = LaneSum.sumInOrder(lanes);
             if (Float.floatToIntBits(got) != Float.floatToIntBits(want))
                 assertEquals(want, got, 0f, "call " + call + ": lanes " + java.util.Arrays.toString(lanes));
+            float[] stored = new float[len + 3];
+            System.arraycopy(lanes, 0, stored, 3, len);
+            float inArray = LaneSum.sum(stored, 3, len);
+            if (Float.floatToIntBits(inArray) != Float.floatToIntBits(want))
+                assertEquals(want, inArray, 0f, "stored lanes, call " + call + ": lanes " + java.util.Arrays.toString(lanes));
         }
+    }
+
+    @Test
+    void storedLanesAreSummedInTheDocumentedOrderForEveryWidth() {
+        // For 4, 8 and 16 lanes, whichever the machine has: ((v0+v4)+(v2+v6))+((v1+v5)+(v3+v7)) for 8.
+        float[] v = {1e8f, 1f, -1e8f, 3f, 5f, 7f, 11f, 13f, 17f, 19f, 23f, 29f, 31f, 37f, 41f, 43f};
+        for (int n : new int[]{4, 8, 16}) {
+            float[] lanes = java.util.Arrays.copyOf(v, n);
+            assertEquals(LaneSum.sumInOrder(lanes), LaneSum.sum(lanes.clone(), 0, n), 0f, n + " lanes");
+        }
+        float[] eight = {1e8f, 1f, -1e8f, 3f, 5f, 7f, 11f, 13f};
+        assertEquals(((1e8f + 5f) + (-1e8f + 11f)) + ((1f + 7f) + (3f + 13f)), LaneSum.sum(eight, 0, 8), 0f);
     }
 }
