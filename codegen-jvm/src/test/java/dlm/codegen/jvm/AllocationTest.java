@@ -73,6 +73,33 @@ class AllocationTest {
                 Map.of("y", Tensor.of(labels.data(), batch, 1)));
     }
 
+    /**
+     * Batch-1 predictions of both examples, caller and kernel threads: the dense layers go
+     * through the four-output dot products (DotVector.dot4), whose last lane sum C2 once left
+     * as a call on a boxed vector (3.6 KB per lenet5 prediction).
+     */
+    @Test void batchOnePredictionsAllocateOnlyTheReturnedMap() throws Exception {
+        SplittableRandom r = new SplittableRandom(4);
+        Map<String, Map<String, Tensor>> inputs = Map.of(
+                "lenet5", Map.of("image", TestModels.random(r, 1, 1, 28, 28)),
+                "keras_mlp", Map.of("x", TestModels.random(r, 1, 64)));
+        for (var e : inputs.entrySet()) {
+            Graph source = Frontend.compile(Path.of("..", "examples", e.getKey() + ".dlm")).models().getFirst();
+            try (JvmModel m = new JvmModel(TestModels.signature(source), TestModels.graphs(source), 3)) {
+                long predict = Long.MAX_VALUE;
+                for (int round = 0; round < 10 && predict > BYTES_PER_CALL; round++) {
+                    for (int i = 0; i < 20_000; i++) m.predict(e.getValue());
+                    long before = allocatedWithKernelThreads();
+                    for (int i = 0; i < 1000; i++) m.predict(e.getValue());
+                    predict = (allocatedWithKernelThreads() - before) / 1000;
+                    System.out.println("bytes allocated per " + e.getKey() + " batch-1 predict (caller and kernel threads) after "
+                            + 20_000 * (round + 1) + " warm-up calls: " + predict);
+                }
+                assertTrue(predict <= BYTES_PER_CALL, e.getKey() + " predict allocates " + predict + " bytes per call");
+            }
+        }
+    }
+
     @Test void trainStepAndPredictAllocateOnlyTheReturnedMap() {
         SplittableRandom r = new SplittableRandom(1);
         int batch = 32;
