@@ -82,15 +82,13 @@ final class VectorCalls implements Opcodes {
         leakyReluGrad(m);
     }
 
-    /** [x, float alpha] -> [x > 0 ? x : alpha * x]. */
+    /** [x, float alpha] -> [x > 0 ? x : x * alpha]: the gradient's form with dy = x. */
     static void leakyRelu(Method m) {
-        int alpha = m.newInt(), x = m.newInt();
+        int alpha = m.newInt();
         m.mv.visitVarInsn(FSTORE, alpha);
-        m.mv.visitVarInsn(ASTORE, x);
-        m.mv.visitVarInsn(ALOAD, x);
+        m.mv.visitInsn(DUP);
         m.mv.visitVarInsn(FLOAD, alpha);
-        virtual(m, "mul", "(F)" + FV);
-        whereXPositive(m, x, x);
+        leakyReluGrad(m);
     }
 
     /** [dy, x, float alpha] -> [x > 0 ? dy : dy * alpha]. */
