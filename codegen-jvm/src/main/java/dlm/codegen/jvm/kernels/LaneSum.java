@@ -48,15 +48,4 @@ public final class LaneSum {
             for (int i = 0; i < w; i++) lanes[at + i] += lanes[at + i + w];
         return lanes[at];
     }
-
-    /** The same order written out on an array of lanes (for tests and documentation). */
-    public static float sumInOrder(float[] lanes) {
-        float[] v = lanes.clone();
-        for (int w = v.length / 2; w >= 1; w /= 2) {
-            float[] r = new float[v.length];
-            for (int i = 0; i < v.length; i++) r[i] = v[i] + v[(i + w) % v.length];
-            v = r;
-        }
-        return v[0];
-    }
 }

@@ -20,7 +20,7 @@ class LaneSumTest {
         for (int call = 0; call < 200_000; call++) {
             for (int i = 0; i < len; i++) lanes[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-3, 4)));
             float got = LaneSum.sum(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, lanes, 0));
-            float want = LaneSum.sumInOrder(lanes);
+            float want = sumInOrder(lanes);
             if (Float.floatToIntBits(got) != Float.floatToIntBits(want))
                 assertEquals(want, got, 0f, "call " + call + ": lanes " + java.util.Arrays.toString(lanes));
             float[] stored = new float[len + 3];
@@ -37,9 +37,20 @@ class LaneSumTest {
         float[] v = {1e8f, 1f, -1e8f, 3f, 5f, 7f, 11f, 13f, 17f, 19f, 23f, 29f, 31f, 37f, 41f, 43f};
         for (int n : new int[]{4, 8, 16}) {
             float[] lanes = java.util.Arrays.copyOf(v, n);
-            assertEquals(LaneSum.sumInOrder(lanes), LaneSum.sum(lanes.clone(), 0, n), 0f, n + " lanes");
+            assertEquals(sumInOrder(lanes), LaneSum.sum(lanes.clone(), 0, n), 0f, n + " lanes");
         }
         float[] eight = {1e8f, 1f, -1e8f, 3f, 5f, 7f, 11f, 13f};
         assertEquals(((1e8f + 5f) + (-1e8f + 11f)) + ((1f + 7f) + (3f + 13f)), LaneSum.sum(eight, 0, 8), 0f);
+    }
+
+    /** The documented order as whole-vector rotations written out on an array: the tests' oracle. */
+    private static float sumInOrder(float[] lanes) {
+        float[] v = lanes.clone();
+        for (int w = v.length / 2; w >= 1; w /= 2) {
+            float[] r = new float[v.length];
+            for (int i = 0; i < v.length; i++) r[i] = v[i] + v[(i + w) % v.length];
+            v = r;
+        }
+        return v[0];
     }
 }
