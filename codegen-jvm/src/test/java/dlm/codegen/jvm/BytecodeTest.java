@@ -49,6 +49,32 @@ class BytecodeTest {
         }
     }
 
+    /**
+     * Every loop is in javac's shape: entered by a jump to its test, which follows the body. With
+     * the test at the end of a straight-line body C2 clones the whole body as the loop head, parses
+     * a vector loop twice and runs out of inlining budget (AllocationTest then sees vectors boxed).
+     */
+    @Test void loopsJumpToTheirTestAfterTheBody() {
+        String text = ClassDefiner.text(JvmCompiler.compile(small(), 1024).classBytes()); // 7168 floats: the vector loop too
+        List<String> code = text.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("FRAME") && !l.startsWith("LINENUMBER") && !l.startsWith("MAXSTACK")
+                        && !l.startsWith("MAXLOCALS") && !l.startsWith("LOCALVARIABLE"))
+                .toList();
+        int loops = 0;
+        for (int i = 0; i < code.size(); i++) {
+            if (!code.get(i).startsWith("IF_ICMPLT ")) continue;
+            loops++;
+            String top = code.get(i).substring("IF_ICMPLT ".length());
+            int body = code.indexOf(top);
+            assertTrue(body > 0 && body < i, "backward branch to " + top + ":\n" + text);
+            String entry = code.get(body - 1);
+            assertTrue(entry.startsWith("GOTO "), "loop at " + top + " is entered by " + entry + ", not a jump to its test:\n" + text);
+            int test = code.indexOf(entry.substring("GOTO ".length()));
+            assertTrue(test > body && i - test <= 3, "loop at " + top + ": its test is not the few instructions before the branch:\n" + text);
+        }
+        assertTrue(loops >= 2, "an elementwise loop and its vector form:\n" + text);
+    }
+
     @Test void refusesLayerOpsAtCompileTimeNamingThem() {
         Graph g = new Graph("layered");
         Value x = g.addLeaf(new Op.Input("x"), Type.f32(Shape.batched(List.of(7))));
