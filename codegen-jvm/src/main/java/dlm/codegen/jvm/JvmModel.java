@@ -131,6 +131,7 @@ public final class JvmModel implements CompiledModel {
     }
 
     private Map<String, Tensor> run(Entry e, Map<String, Tensor> inputs, Map<String, Tensor> targets, boolean commit) {
+        ctx.startRun();
         for (int i = 0; i < e.feedNames.length; i++) {
             Tensor t = (e.feedIsTarget[i] ? targets : inputs).get(e.feedNames[i]);
             if (t == null) throw new DlmException(signature.name() + ": missing '" + e.feedNames[i] + "'");

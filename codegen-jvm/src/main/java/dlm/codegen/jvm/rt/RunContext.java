@@ -36,6 +36,14 @@ public final class RunContext implements AutoCloseable {
         this.threads = threads > 1 ? new KernelThreads(threads) : null;
     }
 
+    /**
+     * Call when a run starts, before its feeds: a parked kernel thread then wakes while the
+     * inputs are copied, not when the first kernel needs it (see {@link KernelThreads#wake}).
+     */
+    public void startRun() {
+        if (threads != null) threads.wake();
+    }
+
     /** Restarts the dropout stream as {@code new SplittableRandom(seed)} would. */
     public void seed(long seed) { rngState = seed; }
 

@@ -2,6 +2,7 @@ package dlm.codegen.jvm.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,45 @@ class KernelThreadsTest {
             team.run((part, parts) -> seen[part]++, 2);
             assertEquals(1, seen[0]);
             assertEquals(1, seen[1]);
+        }
+    }
+
+    /**
+     * The parking policy: an idle worker spins for a while (a parked thread is slow to wake),
+     * then parks (an idle team must not burn a core), and {@link KernelThreads#wake} gets a
+     * parked worker spinning again before the next call.
+     */
+    @Test
+    void idleWorkerParksAfterItsSpinAndWakeStartsItSpinning() throws InterruptedException {
+        try (KernelThreads team = new KernelThreads(2)) {
+            Thread[] worker = new Thread[1];
+            team.run((part, parts) -> {
+                if (part == 1) worker[0] = Thread.currentThread();
+            }, 2);
+            awaitState(worker[0], Thread.State.WAITING);
+            int unparks = team.unparks(1);
+            team.wake();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (team.unparks(1) == unparks) {
+                assertTrue(System.nanoTime() < deadline, "wake() left the worker parked");
+                Thread.onSpinWait();
+            }
+            awaitState(worker[0], Thread.State.WAITING); // and parks again after its spin
+            int[] seen = new int[2];
+            team.run((part, parts) -> seen[part]++, 2);
+            assertEquals(1, seen[0]);
+            assertEquals(1, seen[1]);
+        }
+    }
+
+    /** Polls the thread's state until it is {@code state}; fails after five seconds. */
+    private static void awaitState(Thread thread, Thread.State state) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (thread.getState() != state) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(thread.getName() + " still " + thread.getState() + ", expected " + state);
+            }
+            Thread.onSpinWait();
         }
     }
 

@@ -126,6 +126,7 @@ public final class AotModel implements CompiledModel {
         int n = batchSize(signature.inputs(), inputs, "input");
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (TensorSpec o : signature.outputs()) out.put(o.name(), Tensor.zeros(withBatch(n, o.sampleShape())));
+        ctx.startRun();
         int from = 0;
         for (Step s : infer) {
             for (; n - from >= s.batch(); from += s.batch()) {
@@ -150,6 +151,7 @@ public final class AotModel implements CompiledModel {
         if (b != bt) throw new DlmException(signature.name() + ": inputs have batch size " + b + " but targets " + bt);
         if (b != train.batch())
             throw new DlmException(signature.name() + ": this jar trains at batch size " + train.batch() + " only (dlm compile --train-batch), got " + b);
+        ctx.startRun();
         for (Map.Entry<String, Port> f : train.feeds().entrySet()) {
             Tensor t = inputs.containsKey(f.getKey()) ? inputs.get(f.getKey()) : targets.get(f.getKey());
             if (t == null) throw new DlmException(signature.name() + ": missing '" + f.getKey() + "'");
