@@ -1,6 +1,8 @@
 package dlm.codegen.jvm.rt;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * maxima of the two input rows over 2L columns, then of the even and odd columns of those. The
  * value of a window's maximum does not depend on the order of Math.max (only which NaN comes
  * out, and any NaN is the interpreter's winner's value), so it equals the scalar loop's.
- * Loaded only when the Vector API is enabled (kernels.Simd).
+ * Its gradient takes L windows at a time, with the scalar loop's rule. Loaded only when the
+ * Vector API is enabled (kernels.Simd).
  */
 final class MaxPoolVector {
     private MaxPoolVector() {}
@@ -19,6 +22,12 @@ final class MaxPoolVector {
     /** Lane i takes column 2i of the 2L columns of (this, other): indexes from L on pick from other. */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
     private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Lane i takes lane i ^ 1: each float of a window's row next to the other one. */
+    private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
+    /** Lane i takes lane i / 2: a window's dy on both of its columns. */
+    private static final VectorShuffle<Float> DUP = VectorShuffle.fromOp(S, i -> i / 2);
+    /** The lanes of a window's second column. */
+    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
 
     /**
      * out[o + ox] = max of the window at columns 2ox, 2ox + 1 of rows r0 and r1, for ox from 0
@@ -31,6 +40,38 @@ final class MaxPoolVector {
             FloatVector lo = FloatVector.fromArray(S, t, r0 + c).max(FloatVector.fromArray(S, t, r1 + c));
             FloatVector hi = FloatVector.fromArray(S, t, r0 + c + LANES).max(FloatVector.fromArray(S, t, r1 + c + LANES));
             lo.rearrange(EVEN, hi).max(lo.rearrange(ODD, hi)).intoArray(t, o + ox);
+        }
+        return ox;
+    }
+
+    /**
+     * The gradient of {@link #row}: for L / 2 windows at a time, dy (at {@code g + ox}) goes to
+     * the window's first float not below its maximum, in the order (r0, 2ox), (r0, 2ox + 1),
+     * (r1, 2ox), (r1, 2ox + 1), and 0 to its other three, written at the same columns of rows
+     * d0 and d1. No value exceeds the maximum, so "not below" is "equal", -0 equal to +0, as in
+     * the scalar loop. Works on the rows as they lie (a window is a pair of lanes in each row;
+     * one-vector shuffles only: two-vector ones are slow on AVX2). Stops before a group of
+     * windows holding NaN (the scalar loop takes the exact rule there) and returns the first ox
+     * not done.
+     */
+    static int gradRow(float[] t, int r0, int r1, int g, int d0, int d1, int ow) {
+        FloatVector zero = FloatVector.zero(S);
+        int half = LANES / 2, ox = 0;
+        for (; ox + half <= ow && g + ox + LANES <= t.length; ox += half) {
+            int c = 2 * ox;
+            FloatVector x0 = FloatVector.fromArray(S, t, r0 + c), x1 = FloatVector.fromArray(S, t, r1 + c);
+            FloatVector s0 = x0.rearrange(SWAP), s1 = x1.rearrange(SWAP);
+            FloatVector m = x0.max(s0).max(x1.max(s1));
+            if (m.test(VectorOperators.IS_NAN).anyTrue()) break;
+            FloatVector dy = FloatVector.fromArray(S, t, g + ox).rearrange(DUP);
+            // row 0: the first column, or the second when the first is below the maximum
+            VectorMask<Float> ge = x0.compare(VectorOperators.GE, m), partner = s0.compare(VectorOperators.GE, m);
+            VectorMask<Float> row0 = ge.or(partner);
+            zero.blend(dy, ge.andNot(ODD_LANES.and(partner))).intoArray(t, d0 + c);
+            // row 1 likewise, when row 0 has no winner
+            ge = x1.compare(VectorOperators.GE, m);
+            partner = s1.compare(VectorOperators.GE, m);
+            zero.blend(dy, ge.andNot(row0).andNot(ODD_LANES.and(partner))).intoArray(t, d1 + c);
         }
         return ox;
     }

@@ -122,12 +122,14 @@ public final class PoolOps {
      * The winner is chosen without data-dependent branches (they mispredict on about half of
      * the windows of real activations): with m the window's maximum, the first position not
      * below m, selected by conditional moves. A window holding NaN (m is NaN) takes the exact
-     * rule of {@link #beats} instead.
+     * rule of {@link #beats} instead. With the Vector API, each row's windows go L at a time
+     * ({@link MaxPoolVector#gradRow}) up to the first group holding NaN.
      */
     private static void maxPoolGrad2x2(float[] t, int dy, int x, int dx, int h, int w, int oh, int ow) {
         for (int oy = 0; oy < oh; oy++) {
             int r0 = 2 * oy * w, r1 = r0 + w, g0 = dy + oy * ow;
-            for (int ox = 0; ox < ow; ox++) {
+            int from = Simd.ENABLED && ow >= MaxPoolVector.LANES ? MaxPoolVector.gradRow(t, x + r0, x + r1, g0, dx + r0, dx + r1, ow) : 0;
+            for (int ox = from; ox < ow; ox++) {
                 int i0 = r0 + 2 * ox, i1 = i0 + 1, i2 = r1 + 2 * ox, i3 = i2 + 1;
                 float a = t[x + i0], b = t[x + i1], c = t[x + i2], d = t[x + i3];
                 float g = t[g0 + ox];
