@@ -16,7 +16,10 @@ import java.util.concurrent.locks.LockSupport;
  * CPU for long. The spin is long because waking a parked thread is slow on virtual machines:
  * 170-200 us measured on a 2-vCPU cloud machine, more than many of a step's kernels take;
  * spinning bridges the serial stretches of a step (small ops, the feeds, the optimizer's
- * bookkeeping) and {@link #wake} starts a parked team before a step needs it.
+ * bookkeeping) and {@link #wake} starts a parked team before a step needs it. A part its
+ * worker has not started by the time the caller is done with part 0 (the worker was parked,
+ * or the system did not schedule it) is run by the caller: a late worker never makes a call
+ * slower than running it on one thread.
  *
  * <p>One call at a time: if a second thread calls {@link #run} while the team is busy,
  * that call runs all its parts itself instead of waiting.
@@ -72,7 +75,9 @@ public final class KernelThreads implements AutoCloseable {
 
     /**
      * Runs {@code task.run(i, parts)} for i in [0, parts) and returns when all are done.
-     * Part 0 runs on the calling thread. {@code parts} must not exceed {@link #size()}.
+     * Part 0 runs on the calling thread, part i on worker i, or on the calling thread when that
+     * worker has not started it by the time part 0 is done. {@code parts} must not exceed
+     * {@link #size()}.
      */
     public void run(Task task, int parts) {
         if (parts > size || parts < 1) {
@@ -90,9 +95,9 @@ public final class KernelThreads implements AutoCloseable {
             this.caller = Thread.currentThread();
             this.failure = null;
             pending.set(parts - 1);
-            int ticket = ++calls;
+            int ticket = calls = calls == Integer.MAX_VALUE ? 1 : calls + 1;
             for (int i = 0; i < parts - 1; i++) {
-                workers[i].ticket = ticket; // volatile write: publishes the fields above
+                workers[i].job.set(ticket); // volatile write: publishes the fields above
                 LockSupport.unpark(workers[i]);
             }
             Throwable mine = null;
@@ -100,6 +105,17 @@ public final class KernelThreads implements AutoCloseable {
                 task.run(0, parts);
             } catch (Throwable t) {
                 mine = t;
+            }
+            // the parts no worker has taken yet: run them here rather than wait for their worker
+            for (int i = 0; i < parts - 1; i++) {
+                if (workers[i].job.compareAndSet(ticket, -ticket)) {
+                    try {
+                        task.run(i + 1, parts);
+                    } catch (Throwable t) {
+                        mine = mine == null ? t : mine;
+                    }
+                    pending.decrementAndGet();
+                }
             }
             long since = 0;
             for (int spins = 1; pending.get() != 0; spins++) {
@@ -160,15 +176,17 @@ public final class KernelThreads implements AutoCloseable {
     public void close() {
         closed = true;
         for (Worker w : workers) {
-            w.ticket = -1;
             LockSupport.unpark(w);
         }
     }
 
     private final class Worker extends Thread {
         private final int part;
-        /** Number of the call this worker should serve next; -1 tells it to stop. */
-        volatile int ticket;
+        /**
+         * The call whose part this worker should run: positive while nobody has taken the part,
+         * negated by whoever takes it (this worker, or the caller when the worker is late).
+         */
+        final AtomicInteger job = new AtomicInteger();
         /** Returns from a park (for tests: the parking policy is not otherwise visible). */
         volatile int unparks;
 
@@ -180,19 +198,21 @@ public final class KernelThreads implements AutoCloseable {
 
         @Override
         public void run() {
-            int seen = 0;
             while (true) {
                 long since = 0;
-                for (int spins = 1; ticket == seen; spins++) {
+                int ticket;
+                for (int spins = 1; (ticket = job.get()) <= 0 && !closed; spins++) {
                     long next = idle(spins, since);
                     if (next == 0 && since != 0) {
                         unparks++;
                     }
                     since = next;
                 }
-                seen = ticket;
-                if (seen < 0) {
+                if (closed) {
                     return;
+                }
+                if (!job.compareAndSet(ticket, -ticket)) {
+                    continue; // the caller ran this part itself
                 }
                 int n = parts;
                 try {

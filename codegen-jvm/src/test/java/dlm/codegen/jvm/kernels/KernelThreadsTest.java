@@ -55,11 +55,8 @@ class KernelThreadsTest {
     @Test
     void idleWorkerParksAfterItsSpinAndWakeStartsItSpinning() throws InterruptedException {
         try (KernelThreads team = new KernelThreads(2)) {
-            Thread[] worker = new Thread[1];
-            team.run((part, parts) -> {
-                if (part == 1) worker[0] = Thread.currentThread();
-            }, 2);
-            awaitState(worker[0], Thread.State.WAITING);
+            Thread worker = workerThread(team);
+            awaitState(worker, Thread.State.WAITING);
             int unparks = team.unparks(1);
             team.wake();
             long deadline = System.nanoTime() + 5_000_000_000L;
@@ -67,12 +64,53 @@ class KernelThreadsTest {
                 assertTrue(System.nanoTime() < deadline, "wake() left the worker parked");
                 Thread.onSpinWait();
             }
-            awaitState(worker[0], Thread.State.WAITING); // and parks again after its spin
+            awaitState(worker, Thread.State.WAITING); // and parks again after its spin
             int[] seen = new int[2];
             team.run((part, parts) -> seen[part]++, 2);
             assertEquals(1, seen[0]);
             assertEquals(1, seen[1]);
         }
+    }
+
+    /**
+     * A part whose worker is parked when the call comes is run by the caller, once part 0 is
+     * done, rather than waited for (waking a parked thread can take longer than the part).
+     * Whether the worker wakes before the caller looks is a race the caller nearly always wins,
+     * so the test tries up to five times.
+     */
+    @Test
+    void callerRunsThePartOfAParkedWorker() {
+        try (KernelThreads team = new KernelThreads(2)) {
+            Thread worker = workerThread(team), caller = Thread.currentThread();
+            boolean ranOnCaller = false;
+            for (int attempt = 0; attempt < 5 && !ranOnCaller; attempt++) {
+                awaitState(worker, Thread.State.WAITING);
+                Thread[] ranOn = new Thread[2];
+                int[] runs = new int[2];
+                team.run((part, parts) -> {
+                    ranOn[part] = Thread.currentThread();
+                    runs[part]++;
+                }, 2);
+                assertEquals(1, runs[0]);
+                assertEquals(1, runs[1]);
+                assertEquals(caller, ranOn[0]);
+                ranOnCaller = ranOn[1] == caller;
+            }
+            assertTrue(ranOnCaller, "part 1 always waited for its parked worker");
+        }
+    }
+
+    /** The team's worker thread: runs calls until part 1 runs somewhere other than the caller. */
+    private static Thread workerThread(KernelThreads team) {
+        Thread[] worker = new Thread[1];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (worker[0] == null || worker[0] == Thread.currentThread()) {
+            assertTrue(System.nanoTime() < deadline, "part 1 never ran on a worker");
+            team.run((part, parts) -> {
+                if (part == 1) worker[0] = Thread.currentThread();
+            }, 2);
+        }
+        return worker[0];
     }
 
     /** Polls the thread's state until it is {@code state}; fails after five seconds. */
