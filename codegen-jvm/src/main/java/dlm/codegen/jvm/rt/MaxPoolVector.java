@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * maxima of the two input rows over 2L columns, then of the even and odd columns of those. The
  * value of a window's maximum does not depend on the order of Math.max (only which NaN comes
  * out, and any NaN is the interpreter's winner's value), so it equals the scalar loop's.
- * Its gradient takes L windows at a time, with the scalar loop's rule. Loaded only when the
+ * Its gradient takes L / 2 windows at a time, with the scalar loop's rule. Loaded only when the
  * Vector API is enabled (kernels.Simd).
  */
 final class MaxPoolVector {
