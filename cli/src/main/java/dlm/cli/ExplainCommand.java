@@ -31,11 +31,12 @@ final class ExplainCommand implements Callable<Integer> {
         Graph g = Dlm.compile(file).model(model);
         ModeGraphs graphs = new ModeGraphs(g, skip == null ? List.of() : skip);
         boolean fuse = !noFuse && !"false".equalsIgnoreCase(System.getProperty("dlm.fuse", "true"));
-        print("inference", JvmCompiler.explain(graphs.inference(), 1, name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:"), fuse));
+        // as a model compiles them: predictions and training steps write their updates in place
+        print("inference", JvmCompiler.explain(graphs.inference(), 1, name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:"), fuse, true));
         if (graphs.trainable()) {
             Graph t = graphs.training();
             System.out.println();
-            print("training", JvmCompiler.explain(t, batch, name -> true, fuse));
+            print("training", JvmCompiler.explain(t, batch, name -> true, fuse, true));
             List<String> computed = new ArrayList<>(), frozen = new ArrayList<>();
             for (Node n : t.params()) {
                 Op.Param p = (Op.Param) n.op();

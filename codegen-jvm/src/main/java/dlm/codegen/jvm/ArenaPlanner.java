@@ -23,6 +23,12 @@ import java.util.Map;
  * <p>Positions: inputs and targets are copied in before the run (position 0), node i of the
  * schedule runs at i + 1, and values the caller reads after the run (outputs, updates) live
  * to the end. A reshape is a view: it shares its input's floats and extends their lifetime.
+ *
+ * <p>Updates in place (for graphs whose runs are always committed): the new value of a piece of
+ * state is written straight over it when nothing reads the old value after the new one is
+ * defined, except the defining elementwise loop itself at the same index (an optimizer's step
+ * reads a weight and its moments and writes their new values). The commit then has nothing to
+ * copy for it: keras_mlp's Adam step moves 5 MB less per step.
  */
 final class ArenaPlanner {
     private ArenaPlanner() {}
@@ -40,20 +46,23 @@ final class ArenaPlanner {
     static ArenaPlan plan(Graph g, Map<String, Value> outputs, List<Node> schedule, int batch, StateLayout state) {
         List<Fusion.Kernel> kernels = new ArrayList<>();
         for (Node n : schedule) kernels.add(new Fusion.Kernel(List.of(n), java.util.Set.of(), true, ""));
-        return planKernels(g, outputs, kernels, batch, state);
+        return planKernels(g, outputs, kernels, batch, state, false);
     }
 
     /**
      * Plans the kernels in order: all nodes of a kernel run at the kernel's position, and the
      * values a fused loop keeps in locals get no floats.
      */
-    static ArenaPlan planKernels(Graph g, Map<String, Value> outputs, List<Fusion.Kernel> kernels, int batch, StateLayout state) {
+    static ArenaPlan planKernels(Graph g, Map<String, Value> outputs, List<Fusion.Kernel> kernels, int batch, StateLayout state,
+                                 boolean updatesInPlace) {
         // positions are doubled: a fused loop at 2p reads its in-place inputs "at 2p - 1"
         int end = 2 * (kernels.size() + 1);
         Map<Value, Block> storage = new HashMap<>();
         Map<Value, Integer> stateOffset = new HashMap<>();
         Map<Node, Block> scratch = new IdentityHashMap<>();
         List<Block> blocks = new ArrayList<>();
+        // the last position at which each piece of state (by offset) is read in its old value
+        Map<Integer, Integer> stateRead = new HashMap<>();
 
         for (int i = 0; i < kernels.size(); i++) for (Node n : kernels.get(i).nodes()) {
             java.util.Set<Value> internal = kernels.get(i).internal();
@@ -90,7 +99,10 @@ final class ArenaPlanner {
                 // a fused loop loads every input element before it stores any: an input it reads at the
                 // output's own index (same shape) may share floats with one of its outputs
                 boolean inPlace = loop != null && java.util.Arrays.equals(in.shape().resolve(batch), loop);
-                if (b != null) b.end = Math.max(b.end, inPlace ? pos - 1 : pos);
+                int at = inPlace ? pos - 1 : pos;
+                if (b != null) b.end = Math.max(b.end, at);
+                Integer slot = stateOffset.get(in);
+                if (slot != null) stateRead.merge(slot, at, Math::max);
             }
             long s = Scratch.floats(n, batch);
             if (s > 0) {
@@ -99,7 +111,11 @@ final class ArenaPlanner {
                 blocks.add(b);
             }
         }
-        for (Value v : outputs.values()) extend(storage.get(v), end);
+        for (Value v : outputs.values()) {
+            extend(storage.get(v), end);
+            Integer slot = stateOffset.get(v);
+            if (slot != null) stateRead.merge(slot, end, Math::max);
+        }
         Map<String, Block> staging = new HashMap<>();
         for (Map.Entry<String, Value> u : g.updates().entrySet()) {
             Value v = u.getValue();
@@ -112,7 +128,20 @@ final class ArenaPlanner {
                 Block b = new Block(v.shape().numel(batch), end, end);
                 staging.put(u.getKey(), b);
                 blocks.add(b);
+                stateRead.merge(from, end, Math::max); // staged after the run: read in its old value then
             }
+        }
+        if (updatesInPlace) {
+            java.util.Set<Block> inState = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Map.Entry<String, Value> u : g.updates().entrySet()) {
+                Block b = storage.get(u.getValue());
+                StateLayout.Slot to = state.slot(u.getKey());
+                if (b == null || b.def == 0 || b.size != to.size() || inState.contains(b)) continue;
+                if (stateRead.getOrDefault(to.offset(), -1) >= b.def) continue; // the old value is read after
+                b.offset = to.offset();
+                inState.add(b);
+            }
+            blocks.removeIf(inState::contains);
         }
 
         long top = firstFit(blocks, StateLayout.align(state.size()));

@@ -15,7 +15,10 @@ import java.util.Map;
  * {@link #state()}.
  *
  * <p>A run: {@link #feed} every input and target, {@link #run}, read outputs with
- * {@link #read}, then {@link #commit} to write the updates over the state.
+ * {@link #read}, then {@link #commit} to write the updates over the state. A graph compiled with
+ * updates in place ({@link JvmCompiler#compile(Graph, int, StateLayout, java.util.function.Predicate,
+ * boolean, boolean)}) writes some of them during {@link #run} already; its runs must always be
+ * committed.
  */
 public final class CompiledGraph {
     /** An input, target or output: arena offset, element count, resolved shape. */

@@ -42,26 +42,38 @@ public final class JvmCompiler {
      * {@code dlm/aot/lenet5/Infer_b1}) without defining it. The result's {@link CompiledGraph#classBytes}
      * and ports are what a jar needs; its {@code run} and {@code commit} must not be called.
      */
-    public static CompiledGraph compileNamed(Graph g, int batch, StateLayout state, Predicate<String> wanted, String className) {
-        return compile(g, batch, state, wanted, java.util.Objects.requireNonNull(className));
+    public static CompiledGraph compileNamed(Graph g, int batch, StateLayout state, Predicate<String> wanted, String className,
+                                             boolean updatesInPlace) {
+        return compile(g, batch, state, wanted, java.util.Objects.requireNonNull(className), Fusion.enabledByDefault(), updatesInPlace);
     }
 
     private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName) {
-        return compile(g, batch, state, wanted, aotName, Fusion.enabledByDefault());
+        return compile(g, batch, state, wanted, aotName, Fusion.enabledByDefault(), false);
     }
 
     /** Compiles with elementwise fusion on or off (whatever {@code -Ddlm.fuse} says). */
     public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, boolean fuse) {
-        return compile(g, batch, state, wanted, null, fuse);
+        return compile(g, batch, state, wanted, null, fuse, false);
     }
 
-    private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName, boolean fuse) {
+    /**
+     * Compiles for a caller that commits every run: with {@code updatesInPlace}, a run may write
+     * new values of the state over the old ones as it goes (see {@link CompiledGraph}), so a run
+     * not followed by {@link CompiledGraph#commit} would leave the state partly updated.
+     */
+    public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, boolean fuse,
+                                        boolean updatesInPlace) {
+        return compile(g, batch, state, wanted, null, fuse, updatesInPlace);
+    }
+
+    private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName, boolean fuse,
+                                         boolean updatesInPlace) {
         if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
         Map<String, Value> outs = new LinkedHashMap<>();
         g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
         List<Node> schedule = Schedule.of(g, outs);
         List<Fusion.Kernel> kernels = Fusion.plan(g, outs, schedule, batch, fuse);
-        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state);
+        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state, updatesInPlace);
         Map<Value, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) producers.put(n.out(), n);
         EmitContext cx = new EmitContext(plan, batch, producers);
@@ -89,13 +101,18 @@ public final class JvmCompiler {
 
     /** What {@link #compile} would generate for these outputs of the graph, fusion on or off; compiles nothing. */
     public static Explanation explain(Graph g, int batch, Predicate<String> wanted, boolean fuse) {
+        return explain(g, batch, wanted, fuse, false);
+    }
+
+    /** The same, for a graph compiled with updates in place (as models compile predictions and training steps). */
+    public static Explanation explain(Graph g, int batch, Predicate<String> wanted, boolean fuse, boolean updatesInPlace) {
         if (batch <= 0) throw new DlmException("batch size must be positive, got " + batch);
         StateLayout state = StateLayout.of(g);
         Map<String, Value> outs = new LinkedHashMap<>();
         g.outputs().forEach((name, v) -> { if (wanted.test(name)) outs.put(name, v); });
         List<Node> schedule = Schedule.of(g, outs);
         List<Fusion.Kernel> kernels = Fusion.plan(g, outs, schedule, batch, fuse);
-        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state);
+        ArenaPlan plan = ArenaPlanner.planKernels(g, outs, kernels, batch, state, updatesInPlace);
         Map<Value, Node> producers = new HashMap<>();
         for (Node n : g.nodes()) producers.put(n.out(), n);
         EmitContext cx = new EmitContext(plan, batch, producers);

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A model run by generated JVM code. The inference, training and gradient graphs are compiled
@@ -120,9 +121,13 @@ public final class JvmModel implements CompiledModel {
                 case TRAIN -> graphs.training();
                 case GRADIENTS -> graphs.gradients();
             };
-            // a prediction has no targets, so it leaves out the loss (and never computes gradients)
-            e = new Entry(mode == Mode.INFER ? JvmCompiler.compile(g, batch, layout, name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:"))
-                    : JvmCompiler.compile(g, batch, layout), mode);
+            // a prediction has no targets, so it leaves out the loss (and never computes gradients);
+            // predictions and training steps are always committed, so their updates may be written
+            // in place, but a gradient run is not, and must leave the state as it found it
+            Predicate<String> wanted = mode == Mode.INFER
+                    ? name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:") : name -> true;
+            e = new Entry(JvmCompiler.compile(g, batch, layout, wanted, Fusion.enabledByDefault(),
+                    mode != Mode.GRADIENTS), mode);
             cache[mode.ordinal()].put(batch, e);
             if (e.graph.arenaSize() > arena.length) arena = Arrays.copyOf(arena, e.graph.arenaSize());
         }

@@ -117,14 +117,15 @@ public final class AotCompiler {
         for (int b : batches) {
             String cls = dir + "Infer_b" + b;
             CompiledGraph cg = JvmCompiler.compileNamed(graphs.inference(), b, layout,
-                    name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:"), cls);
+                    name -> !name.equals(Graph.LOSS) && !name.startsWith("grad:"), cls, true);
             files.put(cls + ".class", cg.classBytes());
             steps.add(step("infer", cls, cg));
         }
         if (options.trainBatch() < 0) throw new DlmException("the training batch size must be positive, got " + options.trainBatch());
         if (trainable) {
             String cls = dir + "Train_b" + options.trainBatch();
-            CompiledGraph cg = JvmCompiler.compileNamed(graphs.training(), options.trainBatch(), layout, name -> true, cls);
+            // AotModel commits every run: the new state may be written in place
+            CompiledGraph cg = JvmCompiler.compileNamed(graphs.training(), options.trainBatch(), layout, name -> true, cls, true);
             files.put(cls + ".class", cg.classBytes());
             steps.add(step("train", cls, cg));
         }
