@@ -34,7 +34,7 @@ public final class JvmCompiler {
      * a prediction leaves out the loss, which would need targets.
      */
     public static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted) {
-        return compile(g, batch, state, wanted, null);
+        return compile(g, batch, state, wanted, null, Fusion.enabledByDefault(), false);
     }
 
     /**
@@ -45,10 +45,6 @@ public final class JvmCompiler {
     public static CompiledGraph compileNamed(Graph g, int batch, StateLayout state, Predicate<String> wanted, String className,
                                              boolean updatesInPlace) {
         return compile(g, batch, state, wanted, java.util.Objects.requireNonNull(className), Fusion.enabledByDefault(), updatesInPlace);
-    }
-
-    private static CompiledGraph compile(Graph g, int batch, StateLayout state, Predicate<String> wanted, String aotName) {
-        return compile(g, batch, state, wanted, aotName, Fusion.enabledByDefault(), false);
     }
 
     /** Compiles with elementwise fusion on or off (whatever {@code -Ddlm.fuse} says). */
