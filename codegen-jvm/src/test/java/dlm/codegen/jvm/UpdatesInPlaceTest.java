@@ -44,6 +44,10 @@ class UpdatesInPlaceTest {
         CompiledGraph inPlace = JvmCompiler.compile(train, batch, layout, n -> true, true, true);
         assertTrue(commitCopies(inPlace) < commitCopies(copying),
                 "in place: " + commitCopies(inPlace) + " copies in commit, copying: " + commitCopies(copying));
+        // dlm explain plans the arena as the model compiles it
+        assertEquals(4L * inPlace.arenaSize(), JvmCompiler.explain(train, batch, n -> true, true, true).arenaBytes());
+        assertEquals(4L * copying.arenaSize(), JvmCompiler.explain(train, batch, n -> true, true, false).arenaBytes());
+        assertTrue(inPlace.arenaSize() < copying.arenaSize(), "new values over the old state need no work floats");
 
         Map<String, float[]> s1 = initialState(train), s2 = initialState(train);
         SplittableRandom r = new SplittableRandom(5);
