@@ -84,6 +84,24 @@ class UpdatesInPlaceTest {
         }
     }
 
+    @Test
+    void aRejectedStepLeavesTheStateAsItWas() {
+        SplittableRandom r = new SplittableRandom(4);
+        try (JvmModel jvm = TestModels.jvm(model("mlp-adam"), 5)) {
+            Map<String, Tensor> x = Map.of("x", TestModels.random(r, 4, 13));
+            jvm.trainStep(x, Map.of("y", TestModels.classes(r, 5, 4)));
+            Map<String, float[]> before = copy(jvm.stateDict());
+            var e = org.junit.jupiter.api.Assertions.assertThrows(dlm.runtime.DlmException.class,
+                    () -> jvm.trainStep(x, Map.of("y", TestModels.classes(r, 5, 3))));
+            assertTrue(e.getMessage().contains("batch size"), e.getMessage());
+            e = org.junit.jupiter.api.Assertions.assertThrows(dlm.runtime.DlmException.class,
+                    () -> jvm.trainStep(Map.of("x", TestModels.random(r, 4, 12)), Map.of("y", TestModels.classes(r, 5, 4))));
+            assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+            Map<String, float[]> after = copy(jvm.stateDict());
+            for (String k : before.keySet()) assertArrayEquals(before.get(k), after.get(k), k);
+        }
+    }
+
     private static Map<String, float[]> initialState(Graph g) {
         Map<String, float[]> out = new HashMap<>();
         Interpreter.initParams(g, 11).forEach((k, v) -> {
