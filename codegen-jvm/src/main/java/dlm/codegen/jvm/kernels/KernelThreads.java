@@ -44,6 +44,8 @@ public final class KernelThreads implements AutoCloseable {
     private volatile Thread caller;
     private volatile Throwable failure;
     private volatile boolean closed;
+    /** Run by a worker between seeing a call and taking its part (tests make a worker late). */
+    private volatile Runnable beforeTake;
 
     /** A team of {@code size} threads including the caller; {@code size - 1} are started. */
     public KernelThreads(int size) {
@@ -156,6 +158,14 @@ public final class KernelThreads implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * Makes every worker run {@code hook} after it sees a call and before it takes its part, so
+     * that a test can make a worker late deterministically; null removes it.
+     */
+    void beforeTake(Runnable hook) {
+        this.beforeTake = hook;
+    }
+
     /** How many times worker {@code part} (1 to size - 1) has come back from a park. */
     int unparks(int part) {
         return workers[part - 1].unparks;
@@ -210,6 +220,10 @@ public final class KernelThreads implements AutoCloseable {
                 }
                 if (closed) {
                     return;
+                }
+                Runnable hook = beforeTake;
+                if (hook != null) {
+                    hook.run();
                 }
                 if (!job.compareAndSet(ticket, -ticket)) {
                     continue; // the caller ran this part itself

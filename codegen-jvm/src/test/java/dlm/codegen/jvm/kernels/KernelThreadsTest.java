@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -73,30 +75,37 @@ class KernelThreadsTest {
     }
 
     /**
-     * A part whose worker is parked when the call comes is run by the caller, once part 0 is
-     * done, rather than waited for (waking a parked thread can take longer than the part).
-     * Whether the worker wakes before the caller looks is a race the caller nearly always wins,
-     * so the test tries up to five times.
+     * A part its worker has not taken by the time the caller is done with part 0 (the worker was
+     * parked, or not scheduled) is run by the caller rather than waited for. The worker is made
+     * late on purpose: it holds between seeing the call and taking its part until the call has
+     * returned (at most two seconds, so that a team without stealing fails instead of hanging).
      */
     @Test
-    void callerRunsThePartOfAParkedWorker() {
+    void callerRunsThePartOfALateWorker() throws InterruptedException {
         try (KernelThreads team = new KernelThreads(2)) {
             Thread worker = workerThread(team), caller = Thread.currentThread();
-            boolean ranOnCaller = false;
-            for (int attempt = 0; attempt < 5 && !ranOnCaller; attempt++) {
-                awaitState(worker, Thread.State.WAITING);
-                Thread[] ranOn = new Thread[2];
-                int[] runs = new int[2];
-                team.run((part, parts) -> {
-                    ranOn[part] = Thread.currentThread();
-                    runs[part]++;
-                }, 2);
-                assertEquals(1, runs[0]);
-                assertEquals(1, runs[1]);
-                assertEquals(caller, ranOn[0]);
-                ranOnCaller = ranOn[1] == caller;
-            }
-            assertTrue(ranOnCaller, "part 1 always waited for its parked worker");
+            CountDownLatch callReturned = new CountDownLatch(1);
+            team.beforeTake(() -> {
+                try {
+                    callReturned.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Thread[] ranOn = new Thread[2];
+            int[] runs = new int[2];
+            team.run((part, parts) -> {
+                ranOn[part] = Thread.currentThread();
+                runs[part]++;
+            }, 2);
+            callReturned.countDown();
+            assertEquals(1, runs[0]);
+            assertEquals(1, runs[1]);
+            assertEquals(caller, ranOn[0]);
+            assertEquals(caller, ranOn[1], "part 1 waited for its late worker");
+            team.beforeTake(null);
+            // the late worker, having lost its part (or never seen it), takes the next calls
+            assertEquals(worker, workerThread(team));
         }
     }
 
