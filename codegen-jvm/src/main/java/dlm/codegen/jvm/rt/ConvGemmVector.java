@@ -2,7 +2,6 @@ package dlm.codegen.jvm.rt;
 
 import dlm.codegen.jvm.kernels.LaneSum;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,6 +25,8 @@ final class ConvGemmVector {
 
     private static final class RowTables {
         int[] a = new int[0], b = new int[0];
+        /** A partial strip of {@link #strip1}, computed whole: m x L floats. */
+        float[] tile = new float[0];
         /** The eight accumulators of {@link #dots4x2}, stored before their lanes are summed. */
         final float[] lanes = new float[8 * L];
     }
@@ -160,44 +161,64 @@ final class ConvGemmVector {
     }
 
     /**
-     * Columns [0, L) of b and c, of which the first {@code valid} are stored: eight rows at a time,
-     * then four, then one. The loads of b read whole vectors when the array has room
-     * ({@code whole}; the extra lanes are computed and never stored), else only the valid lanes.
-     * Masked loads and stores are slow on AVX2, so only a partial strip uses them. Each method
-     * makes its own mask and no vector is passed to or returned from a method of ours: inlined
-     * into a big caller past C2's inlining budget, such a call stays a call and its vectors
-     * become objects, allocated on every iteration.
+     * Columns [0, L) of b and c, of which the first {@code valid} are stored. A whole strip goes
+     * straight into c; a partial one (the last columns) is computed whole into a per-thread tile,
+     * reading b a vector at a time (the extra lanes read past column n - 1, never past the array:
+     * {@code whole}), and its valid columns are copied out; without room for that read, one float
+     * at a time. No masks: masked vector code is large in C2's graph, and a step that inlines it
+     * past C2's inlining budget leaves Vector API calls out, whose vectors then become objects
+     * allocated on every iteration (seen: 690 KB per lenet5 b16 step, depending on what C2 had
+     * compiled before). The floats are the same every way: each c[i, j] is the same chain of fmas.
      */
     private static void strip1(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows, int c, int ldc,
                                boolean accumulate, int valid, boolean whole) {
+        if (valid == L) {
+            rowBlocks1(m, k, t, aOff, aRows, acs, b, bRows, t, c, ldc, accumulate);
+        } else if (whole) {
+            RowTables r = TABLES.get();
+            if (r.tile.length < m * L) r.tile = new float[m * L];
+            float[] tile = r.tile;
+            if (accumulate) {
+                for (int i = 0; i < m; i++) System.arraycopy(t, c + i * ldc, tile, i * L, valid);
+            }
+            rowBlocks1(m, k, t, aOff, aRows, acs, b, bRows, tile, 0, L, accumulate);
+            for (int i = 0; i < m; i++) System.arraycopy(tile, i * L, t, c + i * ldc, valid);
+        } else {
+            for (int i = 0; i < m; i++) {
+                int a0 = aOff + aRows[i], cr = c + i * ldc;
+                for (int j = 0; j < valid; j++) {
+                    float acc = accumulate ? t[cr + j] : 0f;
+                    for (int p = 0; p < k; p++) acc = Math.fma(t[a0 + p * acs], t[b + bRows[p] + j], acc);
+                    t[cr + j] = acc;
+                }
+            }
+        }
+    }
+
+    /** One vector of columns for rows [0, m): eight rows at a time, then four, then one; c rows of {@code out}. */
+    private static void rowBlocks1(int m, int k, float[] t, int aOff, int[] aRows, int acs, int b, int[] bRows,
+                                   float[] out, int c, int ldc, boolean accumulate) {
         int i = 0;
-        for (; i + 8 <= m; i += 8) rows8(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, valid, whole);
-        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, c + i * ldc, ldc, accumulate, valid, whole);
-        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, c + i * ldc, accumulate, valid, whole);
+        for (; i + 8 <= m; i += 8) rows8(k, t, aOff, aRows, i, acs, b, bRows, out, c + i * ldc, ldc, accumulate);
+        for (; i + 4 <= m; i += 4) rows4(k, t, aOff, aRows, i, acs, b, bRows, out, c + i * ldc, ldc, accumulate);
+        for (; i < m; i++) rows1(k, t, aOff + aRows[i], acs, b, bRows, out, c + i * ldc, accumulate);
     }
 
     /** Eight chains of fused multiply-adds: enough to hide their latency on two FMA units. */
-    private static void rows8(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
-                              boolean accumulate, int valid, boolean whole) {
-        VectorMask<Float> cols = S.indexInRange(0, valid);
-        boolean all = valid == L, wholeB = all || whole;
+    private static void rows8(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows,
+                              float[] out, int cr, int ldc, boolean accumulate) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-        if (accumulate && all) {
-            c0 = FloatVector.fromArray(S, t, cr); c1 = FloatVector.fromArray(S, t, cr + ldc);
-            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc);
-            c4 = FloatVector.fromArray(S, t, cr + 4 * ldc); c5 = FloatVector.fromArray(S, t, cr + 5 * ldc);
-            c6 = FloatVector.fromArray(S, t, cr + 6 * ldc); c7 = FloatVector.fromArray(S, t, cr + 7 * ldc);
-        } else if (accumulate) {
-            c0 = FloatVector.fromArray(S, t, cr, cols); c1 = FloatVector.fromArray(S, t, cr + ldc, cols);
-            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc, cols); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc, cols);
-            c4 = FloatVector.fromArray(S, t, cr + 4 * ldc, cols); c5 = FloatVector.fromArray(S, t, cr + 5 * ldc, cols);
-            c6 = FloatVector.fromArray(S, t, cr + 6 * ldc, cols); c7 = FloatVector.fromArray(S, t, cr + 7 * ldc, cols);
+        if (accumulate) {
+            c0 = FloatVector.fromArray(S, out, cr); c1 = FloatVector.fromArray(S, out, cr + ldc);
+            c2 = FloatVector.fromArray(S, out, cr + 2 * ldc); c3 = FloatVector.fromArray(S, out, cr + 3 * ldc);
+            c4 = FloatVector.fromArray(S, out, cr + 4 * ldc); c5 = FloatVector.fromArray(S, out, cr + 5 * ldc);
+            c6 = FloatVector.fromArray(S, out, cr + 6 * ldc); c7 = FloatVector.fromArray(S, out, cr + 7 * ldc);
         }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
         int a4 = aOff + aRows[i + 4], a5 = aOff + aRows[i + 5], a6 = aOff + aRows[i + 6], a7 = aOff + aRows[i + 7];
         for (int p = 0; p < k; p++) {
-            int ap = p * acs, br = b + bRows[p];
-            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
+            int ap = p * acs;
+            FloatVector bv = FloatVector.fromArray(S, t, b + bRows[p]);
             c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
@@ -207,59 +228,35 @@ final class ConvGemmVector {
             c6 = FloatVector.broadcast(S, t[a6 + ap]).fma(bv, c6);
             c7 = FloatVector.broadcast(S, t[a7 + ap]).fma(bv, c7);
         }
-        if (all) {
-            c0.intoArray(t, cr); c1.intoArray(t, cr + ldc); c2.intoArray(t, cr + 2 * ldc); c3.intoArray(t, cr + 3 * ldc);
-            c4.intoArray(t, cr + 4 * ldc); c5.intoArray(t, cr + 5 * ldc); c6.intoArray(t, cr + 6 * ldc); c7.intoArray(t, cr + 7 * ldc);
-        } else {
-            c0.intoArray(t, cr, cols); c1.intoArray(t, cr + ldc, cols);
-            c2.intoArray(t, cr + 2 * ldc, cols); c3.intoArray(t, cr + 3 * ldc, cols);
-            c4.intoArray(t, cr + 4 * ldc, cols); c5.intoArray(t, cr + 5 * ldc, cols);
-            c6.intoArray(t, cr + 6 * ldc, cols); c7.intoArray(t, cr + 7 * ldc, cols);
-        }
+        c0.intoArray(out, cr); c1.intoArray(out, cr + ldc); c2.intoArray(out, cr + 2 * ldc); c3.intoArray(out, cr + 3 * ldc);
+        c4.intoArray(out, cr + 4 * ldc); c5.intoArray(out, cr + 5 * ldc); c6.intoArray(out, cr + 6 * ldc); c7.intoArray(out, cr + 7 * ldc);
     }
 
-    private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows, int cr, int ldc,
-                              boolean accumulate, int valid, boolean whole) {
-        VectorMask<Float> cols = S.indexInRange(0, valid);
-        boolean all = valid == L, wholeB = all || whole;
+    private static void rows4(int k, float[] t, int aOff, int[] aRows, int i, int acs, int b, int[] bRows,
+                              float[] out, int cr, int ldc, boolean accumulate) {
         FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
-        if (accumulate && all) {
-            c0 = FloatVector.fromArray(S, t, cr); c1 = FloatVector.fromArray(S, t, cr + ldc);
-            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc);
-        } else if (accumulate) {
-            c0 = FloatVector.fromArray(S, t, cr, cols); c1 = FloatVector.fromArray(S, t, cr + ldc, cols);
-            c2 = FloatVector.fromArray(S, t, cr + 2 * ldc, cols); c3 = FloatVector.fromArray(S, t, cr + 3 * ldc, cols);
+        if (accumulate) {
+            c0 = FloatVector.fromArray(S, out, cr); c1 = FloatVector.fromArray(S, out, cr + ldc);
+            c2 = FloatVector.fromArray(S, out, cr + 2 * ldc); c3 = FloatVector.fromArray(S, out, cr + 3 * ldc);
         }
         int a0 = aOff + aRows[i], a1 = aOff + aRows[i + 1], a2 = aOff + aRows[i + 2], a3 = aOff + aRows[i + 3];
         for (int p = 0; p < k; p++) {
-            int ap = p * acs, br = b + bRows[p];
-            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
+            int ap = p * acs;
+            FloatVector bv = FloatVector.fromArray(S, t, b + bRows[p]);
             c0 = FloatVector.broadcast(S, t[a0 + ap]).fma(bv, c0);
             c1 = FloatVector.broadcast(S, t[a1 + ap]).fma(bv, c1);
             c2 = FloatVector.broadcast(S, t[a2 + ap]).fma(bv, c2);
             c3 = FloatVector.broadcast(S, t[a3 + ap]).fma(bv, c3);
         }
-        if (all) {
-            c0.intoArray(t, cr); c1.intoArray(t, cr + ldc); c2.intoArray(t, cr + 2 * ldc); c3.intoArray(t, cr + 3 * ldc);
-        } else {
-            c0.intoArray(t, cr, cols); c1.intoArray(t, cr + ldc, cols);
-            c2.intoArray(t, cr + 2 * ldc, cols); c3.intoArray(t, cr + 3 * ldc, cols);
-        }
+        c0.intoArray(out, cr); c1.intoArray(out, cr + ldc); c2.intoArray(out, cr + 2 * ldc); c3.intoArray(out, cr + 3 * ldc);
     }
 
-    private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, int cr,
-                              boolean accumulate, int valid, boolean whole) {
-        VectorMask<Float> cols = S.indexInRange(0, valid);
-        boolean all = valid == L, wholeB = all || whole;
-        FloatVector c0 = FloatVector.zero(S);
-        if (accumulate) c0 = all ? FloatVector.fromArray(S, t, cr) : FloatVector.fromArray(S, t, cr, cols);
+    private static void rows1(int k, float[] t, int a0, int acs, int b, int[] bRows, float[] out, int cr, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(S, out, cr) : FloatVector.zero(S);
         for (int p = 0; p < k; p++) {
-            int br = b + bRows[p];
-            FloatVector bv = wholeB ? FloatVector.fromArray(S, t, br) : FloatVector.fromArray(S, t, br, cols);
-            c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(bv, c0);
+            c0 = FloatVector.broadcast(S, t[a0 + p * acs]).fma(FloatVector.fromArray(S, t, b + bRows[p]), c0);
         }
-        if (all) c0.intoArray(t, cr);
-        else c0.intoArray(t, cr, cols);
+        c0.intoArray(out, cr);
     }
 
     /** K-chunk of {@link #nt}: a [4, KB] and b [2, KB] strips stay in L1. */
