@@ -114,7 +114,7 @@ final class VectorCalls implements Opcodes {
     }
 
     /**
-     * [double acc, v] -> [acc + the lanes of v summed]: LaneSum.sum's rotations and adds, in its
+     * [double acc, v] -> [acc + the lanes of v summed]: LaneSum's rotations and adds, in its
      * fixed order, then the float widened and added in double.
      */
     static void sumInto(Method m) {

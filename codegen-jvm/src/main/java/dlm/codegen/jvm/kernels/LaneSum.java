@@ -10,9 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>{@code reduceLanes(ADD)} leaves the order of its additions open: the interpreter and C1 add
  * the lanes one after another, C2 adds them as a tree, so the same call returns different bits
  * before and after the method is compiled. A model must give the same floats for the same
- * inputs on every call, so kernels sum lanes here instead: a tree of lane-wise adds over
- * rotations, which every tier computes exactly. For 8 lanes the order is
- * {@code ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))}. Loaded only when {@link Simd#ENABLED}.
+ * inputs on every call, so lanes are summed in one fixed order instead: a tree of lane-wise
+ * adds over rotations, which every tier computes exactly. For 8 lanes the order is
+ * {@code ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))}. Generated code applies the rotations to the
+ * vector ({@code codegen.jvm.VectorCalls}); kernels store the vector and call
+ * {@link #sum(float[], int, int)}, the same additions on floats. No method here takes a
+ * vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector passed
+ * to a call it leaves out becomes an object allocated on every call. Loaded only when
+ * {@link Simd#ENABLED}.
  */
 public final class LaneSum {
     private LaneSum() {}
@@ -30,18 +35,9 @@ public final class LaneSum {
     /** The name of the field holding the rotation by w lanes (w = 8, 4, 2 or 1). */
     public static String rotation(int w) { return "ROTATE_" + w; }
 
-    /** The lanes of a vector of the preferred species, added in the order above. */
-    public static float sum(FloatVector v) {
-        if (L > 8) v = v.add(v.rearrange(ROTATE_8));
-        if (L > 4) v = v.add(v.rearrange(ROTATE_4));
-        if (L > 2) v = v.add(v.rearrange(ROTATE_2));
-        if (L > 1) v = v.add(v.rearrange(ROTATE_1));
-        return v.lane(0);
-    }
-
     /**
-     * {@link #sum} of a vector stored at lanes[at .. at+n), n its lane count: the same additions
-     * in the same order, on floats. It overwrites those floats.
+     * The lanes of a vector stored at lanes[at .. at+n), n its lane count, added in the order
+     * above (the rotations' additions, on floats). It overwrites those floats.
      */
     public static float sum(float[] lanes, int at, int n) {
         for (int w = n / 2; w >= 1; w /= 2)

@@ -292,8 +292,8 @@ final class ConvGemmVector {
                 for (; i + 2 <= m; i += 2) dots2x2(t, aOff + i * lda, lda, b0, b1, s0, vEnd, s1, cOff + i * ldc + q, ldc, lanes);
                 for (; i < m; i++) {
                     int a = aOff + i * lda, cr = cOff + i * ldc + q;
-                    t[cr] += dot(t, a, b0, s0, vEnd, s1);
-                    if (b1 >= 0) t[cr + 1] += dot(t, a, b1, s0, vEnd, s1);
+                    t[cr] += dot(t, a, b0, s0, vEnd, s1, lanes);
+                    if (b1 >= 0) t[cr + 1] += dot(t, a, b1, s0, vEnd, s1, lanes);
                 }
             }
         }
@@ -346,10 +346,11 @@ final class ConvGemmVector {
     }
 
     /** c += a . b over [s0, s1): the vector part, then the rest (see {@link #finish}). */
-    private static float dot(float[] t, int a, int b, int s0, int vEnd, int s1) {
+    private static float dot(float[] t, int a, int b, int s0, int vEnd, int s1, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         for (int s = s0; s < vEnd; s += L) acc = FloatVector.fromArray(S, t, a + s).fma(FloatVector.fromArray(S, t, b + s), acc);
-        float r = LaneSum.sum(acc);
+        acc.intoArray(lanes, 0);
+        float r = LaneSum.sum(lanes, 0, L);
         for (int s = vEnd; s < s1; s++) r += t[a + s] * t[b + s];
         return r;
     }

@@ -4,14 +4,29 @@ import dlm.codegen.jvm.kernels.LaneSum;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}). */
+/**
+ * Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}).
+ *
+ * <p>The accumulators' lanes are summed through a per-thread array ({@link #lanes()}), in
+ * LaneSum's order, not by a method taking the vector: C2 inlines a method of ours only while
+ * its inlining budget lasts, and a vector passed to a call it leaves out becomes an object,
+ * allocated on every call (seen: 3.6 KB per lenet5 batch-1 prediction, depending on what C2
+ * had compiled before).
+ */
 final class DotVector {
     private DotVector() {}
 
     /** A static final species: the JIT sees a constant and keeps the vectors in registers. */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
-    static float dot(float[] t, int a, int b, int n) {
+    /** This thread's array for the lanes of four accumulators: fetch it once per product. */
+    static float[] lanes() {
+        return LANES.get();
+    }
+
+    static float dot(float[] t, int a, int b, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
         int len = S.length(), p = 0;
         for (; p + 2 * len <= n; p += 2 * len) {
@@ -19,7 +34,8 @@ final class DotVector {
             acc1 = FloatVector.fromArray(S, t, a + p + len).fma(FloatVector.fromArray(S, t, b + p + len), acc1);
         }
         for (; p + len <= n; p += len) acc0 = FloatVector.fromArray(S, t, a + p).fma(FloatVector.fromArray(S, t, b + p), acc0);
-        float s = LaneSum.sum(acc0.add(acc1));
+        acc0.add(acc1).intoArray(lanes, 0);
+        float s = LaneSum.sum(lanes, 0, L);
         for (; p < n; p++) s += t[a + p] * t[b + p];
         return s;
     }
@@ -32,10 +48,9 @@ final class DotVector {
      * for four rows and keeps eight FMA chains in flight where one dot keeps two, which is
      * what a batch-1 dense layer is bound by while its weights come from L2.
      */
-    static void dot4(float[] t, int a, int b, int k, int out) {
+    static void dot4(float[] t, int a, int b, int k, int out, float[] lanes) {
         int b1 = b + k, b2 = b1 + k, b3 = b2 + k, len = S.length(), p = 0;
-        // One zero for all eight: C2 counts every node it parses against its inlining budget, and
-        // with eight zeros the fourth lane sum below was left a call taking a boxed vector.
+        // One zero for all eight: C2 counts every node it parses against its inlining budget.
         FloatVector e0 = FloatVector.zero(S), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
         for (; p + 2 * len <= k; p += 2 * len) {
             FloatVector x0 = FloatVector.fromArray(S, t, a + p), x1 = FloatVector.fromArray(S, t, a + p + len);
@@ -56,8 +71,12 @@ final class DotVector {
             e3 = x0.fma(FloatVector.fromArray(S, t, b3 + p), e3);
             p += len;
         }
-        float s0 = LaneSum.sum(e0.add(o0)), s1 = LaneSum.sum(e1.add(o1));
-        float s2 = LaneSum.sum(e2.add(o2)), s3 = LaneSum.sum(e3.add(o3));
+        e0.add(o0).intoArray(lanes, 0);
+        e1.add(o1).intoArray(lanes, L);
+        e2.add(o2).intoArray(lanes, 2 * L);
+        e3.add(o3).intoArray(lanes, 3 * L);
+        float s0 = LaneSum.sum(lanes, 0, L), s1 = LaneSum.sum(lanes, L, L);
+        float s2 = LaneSum.sum(lanes, 2 * L, L), s3 = LaneSum.sum(lanes, 3 * L, L);
         for (; p < k; p++) {
             float x = t[a + p];
             s0 += x * t[b + p];
