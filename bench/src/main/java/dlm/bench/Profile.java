@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Ddlm.profile=true -cp bench/target/benchmarks.jar \
- *      dlm.bench.Profile [examples-dir] [steps]
+ *      dlm.bench.Profile [examples-dir] [steps] [only-this-model]
  * </pre>
+ * {@code -Dtop=N} prints N kernels per model (default 25).
  */
 public final class Profile {
     public static void main(String[] args) throws Exception {
@@ -52,7 +53,7 @@ public final class Profile {
         System.out.printf("%s: min %.1f us, median %.1f us, %.0f samples/s (median)%n", label, min, med, batch / (med / 1e6));
         if (Profiler.ENABLED) {
             String b = label.substring(label.lastIndexOf(' ') + 1);
-            Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(' ')) + "_" + b + "_", 25);
+            Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(" ")) + "_" + b + "_", Integer.getInteger("top", 25));
         }
     }
 }

