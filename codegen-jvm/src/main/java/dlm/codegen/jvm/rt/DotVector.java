@@ -7,11 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}).
  *
- * <p>The accumulators' lanes are summed through a per-thread array ({@link #lanes()}), in
- * LaneSum's order, not by a method taking the vector: C2 inlines a method of ours only while
- * its inlining budget lasts, and a vector passed to a call it leaves out becomes an object,
- * allocated on every call (seen: 3.6 KB per lenet5 batch-1 prediction, depending on what C2
- * had compiled before).
+ * <p>The accumulators' lanes are summed in LaneSum's order by rotations written out in the
+ * method, or through a per-thread array ({@link #lanes()}), never by a method of ours taking
+ * the vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector
+ * passed to a call it leaves out becomes an object, allocated on every call (seen: 3.6 KB per
+ * lenet5 batch-1 prediction, depending on what C2 had compiled before).
  */
 final class DotVector {
     private DotVector() {}
@@ -48,7 +48,7 @@ final class DotVector {
      * for four rows and keeps eight FMA chains in flight where one dot keeps two, which is
      * what a batch-1 dense layer is bound by while its weights come from L2.
      */
-    static void dot4(float[] t, int a, int b, int k, int out, float[] lanes) {
+    static void dot4(float[] t, int a, int b, int k, int out) {
         int b1 = b + k, b2 = b1 + k, b3 = b2 + k, len = S.length(), p = 0;
         // One zero for all eight: C2 counts every node it parses against its inlining budget.
         FloatVector e0 = FloatVector.zero(S), o0 = e0, e1 = e0, o1 = e0, e2 = e0, o2 = e0, e3 = e0, o3 = e0;
@@ -71,12 +71,24 @@ final class DotVector {
             e3 = x0.fma(FloatVector.fromArray(S, t, b3 + p), e3);
             p += len;
         }
-        e0.add(o0).intoArray(lanes, 0);
-        e1.add(o1).intoArray(lanes, L);
-        e2.add(o2).intoArray(lanes, 2 * L);
-        e3.add(o3).intoArray(lanes, 3 * L);
-        float s0 = LaneSum.sum(lanes, 0, L), s1 = LaneSum.sum(lanes, L, L);
-        float s2 = LaneSum.sum(lanes, 2 * L, L), s3 = LaneSum.sum(lanes, 3 * L, L);
+        // LaneSum's rotations, written out here for the four at once: through the array they
+        // cost more than the products at k = 512 (a chain of stores and loads per sum).
+        FloatVector v0 = e0.add(o0), v1 = e1.add(o1), v2 = e2.add(o2), v3 = e3.add(o3);
+        if (L > 8) {
+            v0 = v0.add(v0.rearrange(LaneSum.ROTATE_8)); v1 = v1.add(v1.rearrange(LaneSum.ROTATE_8));
+            v2 = v2.add(v2.rearrange(LaneSum.ROTATE_8)); v3 = v3.add(v3.rearrange(LaneSum.ROTATE_8));
+        }
+        if (L > 4) {
+            v0 = v0.add(v0.rearrange(LaneSum.ROTATE_4)); v1 = v1.add(v1.rearrange(LaneSum.ROTATE_4));
+            v2 = v2.add(v2.rearrange(LaneSum.ROTATE_4)); v3 = v3.add(v3.rearrange(LaneSum.ROTATE_4));
+        }
+        if (L > 2) {
+            v0 = v0.add(v0.rearrange(LaneSum.ROTATE_2)); v1 = v1.add(v1.rearrange(LaneSum.ROTATE_2));
+            v2 = v2.add(v2.rearrange(LaneSum.ROTATE_2)); v3 = v3.add(v3.rearrange(LaneSum.ROTATE_2));
+        }
+        v0 = v0.add(v0.rearrange(LaneSum.ROTATE_1)); v1 = v1.add(v1.rearrange(LaneSum.ROTATE_1));
+        v2 = v2.add(v2.rearrange(LaneSum.ROTATE_1)); v3 = v3.add(v3.rearrange(LaneSum.ROTATE_1));
+        float s0 = v0.lane(0), s1 = v1.lane(0), s2 = v2.lane(0), s3 = v3.lane(0);
         for (; p < k; p++) {
             float x = t[a + p];
             s0 += x * t[b + p];

@@ -47,7 +47,7 @@ final class SmallGemm {
             if (transB) {
                 int j = j0;
                 if (Simd.ENABLED) {
-                    for (; j + 4 <= j1; j += 4) DotVector.dot4(t, row, b + j * k, k, out + j, lanes);
+                    for (; j + 4 <= j1; j += 4) DotVector.dot4(t, row, b + j * k, k, out + j);
                 }
                 for (; j < j1; j++) t[out + j] = dot(t, row, b + j * k, k, lanes);
             } else {
