@@ -4,9 +4,12 @@ import dlm.api.Backend;
 import dlm.api.Dlm;
 import dlm.api.Program;
 import dlm.runtime.CompiledModel;
+import dlm.runtime.DlmException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The options every command that builds a model shares. */
@@ -18,6 +21,11 @@ final class ModelOptions {
 
     @Option(names = "--skip-pass", paramLabel = "PASS", description = "leave this optimization pass out (repeatable), e.g. to bisect a miscompilation") java.util.List<String> skipPasses;
 
+    @Option(names = "--dump-bytecode", paramLabel = "DIR", description = "write every class the JVM backend generates to DIR/<class>.txt, in ASM's textual form") Path dumpBytecode;
+
+    /** The system property the JVM backend reads (codegen.jvm.ClassDefiner), for the whole command. */
+    static final String DUMP_PROPERTY = "dlm.dumpBytecode";
+
     CompiledModel build() {
         return build(dlm.api.BuildOptions.defaults());
     }
@@ -25,6 +33,20 @@ final class ModelOptions {
     /** Builds with this command's backend and seed on top of the given options. */
     CompiledModel build(dlm.api.BuildOptions options) {
         Program p = Dlm.compile(file);
+        if (dumpBytecode != null) {
+            // created now, so that a bad DIR is reported before anything runs
+            if (Files.exists(dumpBytecode) && !Files.isDirectory(dumpBytecode)) {
+                throw new DlmException("--dump-bytecode: " + dumpBytecode + " is a file, not a directory");
+            }
+            try {
+                Files.createDirectories(dumpBytecode);
+            } catch (IOException | UnsupportedOperationException e) {
+                throw new DlmException("--dump-bytecode: cannot create the directory " + dumpBytecode + " (" + e.getMessage() + ")");
+            }
+            // classes are generated as the command needs them (one per batch size), so the
+            // setting stays for the rest of the command
+            System.setProperty(DUMP_PROPERTY, dumpBytecode.toString());
+        }
         return p.build(model, options.withBackend(Backend.parse(backend)).withSeed(seed)
                 .withSkipPasses(skipPasses == null ? java.util.List.of() : skipPasses));
     }

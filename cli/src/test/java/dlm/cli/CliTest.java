@@ -1,6 +1,7 @@
 package dlm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -100,6 +101,31 @@ class CliTest {
         Files.writeString(csv, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
         Result r = dlm("train", example("xor"), "--data", csv.toString(), "--target", "y", "--init", w.toString(), "--epochs", "1");
         assertUserError(r, "w.safetensors");
+    }
+
+    @Test
+    void dumpBytecodeWritesEveryGeneratedClassAsText() throws IOException {
+        Path csv = tmp.resolve("xor.csv");
+        Files.writeString(csv, "a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n");
+        Path dump = tmp.resolve("bytecode");
+        try {
+            assertEquals(0, dlm("train", example("xor"), "--data", csv.toString(), "--target", "y", "--val", "0",
+                    "--epochs", "1", "--dump-bytecode", dump.toString()).code());
+            java.util.List<Path> classes;
+            try (var files = Files.list(dump)) {
+                classes = files.filter(f -> f.getFileName().toString().endsWith(".txt")).toList();
+            }
+            assertFalse(classes.isEmpty(), "no class written to " + dump);
+            String text = Files.readString(classes.getFirst());
+            // ASM's Textifier: the class header and instructions by name
+            assertTrue(text.contains("// class version") && text.contains("RETURN"), text.substring(0, Math.min(300, text.length())));
+            Path file = tmp.resolve("not-a-dir");
+            Files.writeString(file, "x");
+            assertUserError(dlm("train", example("xor"), "--data", csv.toString(), "--target", "y", "--epochs", "1",
+                    "--dump-bytecode", file.toString()), "not-a-dir is a file, not a directory");
+        } finally {
+            System.clearProperty(ModelOptions.DUMP_PROPERTY); // Main.run shares this JVM with the other tests
+        }
     }
 
     @Test
