@@ -34,9 +34,11 @@ final class VectorInner implements Opcodes {
     /**
      * Fewest loop elements worth the vector form. Below it the scalar loop is kept: a small
      * kernel runs few iterations per call, so it stays longer in the tiers that do not compile
-     * the Vector API into registers and allocate each vector instead.
+     * the Vector API into registers and allocate each vector instead. At 1024, LeNet-5's
+     * batch-1 bias and relu after conv2 (16 x 10 x 10) takes the vector form: ~3.8 us scalar,
+     * under 1 us vector, the prediction 1.03x and 1.06x faster (one JVM, both orders).
      */
-    static final int MIN_ELEMENTS = 1 << 12;
+    static final int MIN_ELEMENTS = 1 << 10;
 
     /** Floats per vector, 1 when the Vector API is off (-Ddlm.simd=false or the module absent). */
     static int lanes() { return Simd.ENABLED ? VectorCalls.lanes() : 1; }
