@@ -3,12 +3,13 @@ package dlm.codegen.jvm.rt;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The 2x2, stride-2 max pooling of one output row in Vector API form (see {@link PoolOps}): the
- * maxima of the two input rows over 2L columns, then of the even and odd columns of those. The
+ * maxima of the two input rows, then of each column with its neighbour, L / 2 windows a step. The
  * value of a window's maximum does not depend on the order of Math.max (only which NaN comes
  * out, and any NaN is the interpreter's winner's value), so it equals the scalar loop's.
  * Its gradient takes L / 2 windows at a time, with the scalar loop's rule. Loaded only when the
@@ -19,9 +20,6 @@ final class MaxPoolVector {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int LANES = S.length();
-    /** Lane i takes column 2i of the 2L columns of (this, other): indexes from L on pick from other. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i);
-    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
     /** Lane i takes lane i ^ 1: each float of a window's row next to the other one. */
     private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
     /** Lane i takes lane i / 2: a window's dy on both of its columns. */
@@ -29,17 +27,28 @@ final class MaxPoolVector {
     /** The lanes of a window's second column. */
     private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
 
+    /** Half a vector: the L / 2 window maxima of one step of {@link #row}, stored as they are. */
+    private static final VectorSpecies<Float> HALF = LANES >= 4
+            ? VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2)) : null;
+    /** Lane i takes lane 2i (i < L / 2): the first lane of each window to the front. */
+    private static final VectorShuffle<Float> COMPACT = VectorShuffle.fromOp(S, i -> (2 * i) % LANES);
+    /** Windows per step of {@link #row}. */
+    static final int WINDOWS = LANES / 2;
+
     /**
      * out[o + ox] = max of the window at columns 2ox, 2ox + 1 of rows r0 and r1, for ox from 0
-     * while a whole vector fits in ow; returns the first ox not done.
+     * while L / 2 windows fit in ow; returns the first ox not done. Works on the rows as they
+     * lie, like {@link #gradRow}: the maximum of the two rows, then of each pair of lanes with
+     * its partner (one-vector shuffles only), the pairs' first lanes moved to the front and
+     * stored as half a vector. Reads only the 2ox .. 2ox + L - 1 columns of each row.
      */
     static int row(float[] t, int r0, int r1, int o, int ow) {
         int ox = 0;
-        for (; ox + LANES <= ow; ox += LANES) {
+        for (; ox + WINDOWS <= ow; ox += WINDOWS) {
             int c = 2 * ox;
-            FloatVector lo = FloatVector.fromArray(S, t, r0 + c).max(FloatVector.fromArray(S, t, r1 + c));
-            FloatVector hi = FloatVector.fromArray(S, t, r0 + c + LANES).max(FloatVector.fromArray(S, t, r1 + c + LANES));
-            lo.rearrange(EVEN, hi).max(lo.rearrange(ODD, hi)).intoArray(t, o + ox);
+            FloatVector m = FloatVector.fromArray(S, t, r0 + c).max(FloatVector.fromArray(S, t, r1 + c));
+            m = m.max(m.rearrange(SWAP)).rearrange(COMPACT);
+            ((FloatVector) m.reinterpretShape(HALF, 0)).intoArray(t, o + ox);
         }
         return ox;
     }

@@ -78,7 +78,7 @@ public final class PoolOps {
                 int plane = xOff + p * h * w, out = yOff + p * oh * ow;
                 for (int oy = 0; oy < oh; oy++) {
                     int r0 = plane + 2 * oy * w, r1 = r0 + w, o = out + oy * ow;
-                    int from = Simd.ENABLED && ow >= MaxPoolVector.LANES ? MaxPoolVector.row(t, r0, r1, o, ow) : 0;
+                    int from = Simd.ENABLED && MaxPoolVector.LANES >= 4 && ow >= MaxPoolVector.WINDOWS ? MaxPoolVector.row(t, r0, r1, o, ow) : 0;
                     for (int ox = from; ox < ow; ox++) {
                         float a = t[r0 + 2 * ox], b = t[r0 + 2 * ox + 1], c = t[r1 + 2 * ox], d = t[r1 + 2 * ox + 1];
                         // the value of the first maximum: Math.max propagates NaN as the interpreter's winner does
