@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * inputs on every call, so lanes are summed in one fixed order instead: a tree of lane-wise
  * adds over rotations, which every tier computes exactly. For 8 lanes the order is
  * {@code ((v0+v4)+(v2+v6)) + ((v1+v5)+(v3+v7))}. Generated code applies the rotations to the
- * vector ({@code codegen.jvm.VectorCalls}); kernels store the vector and call
- * {@link #sum(float[], int, int)}, the same additions on floats. No method here takes a
+ * vector ({@code codegen.jvm.VectorCalls}) and so do the dot products ({@code rt.DotVector});
+ * kernels with several sums at once store the vectors and call {@link #sum(float[], int, int)},
+ * the same additions on floats. No method here takes a
  * vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector passed
  * to a call it leaves out becomes an object allocated on every call. Loaded only when
  * {@link Simd#ENABLED}.

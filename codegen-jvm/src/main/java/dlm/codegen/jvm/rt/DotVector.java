@@ -7,9 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}).
  *
- * <p>The accumulators' lanes are summed in LaneSum's order by rotations written out in the
- * method, or through a per-thread array ({@link #lanes()}), never by a method of ours taking
- * the vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector
+ * <p>The accumulators' lanes are summed in LaneSum's order by rotations written out in each
+ * method, never by a method of ours taking the vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector
  * passed to a call it leaves out becomes an object, allocated on every call (seen: 3.6 KB per
  * lenet5 batch-1 prediction, depending on what C2 had compiled before).
  */
@@ -19,14 +18,8 @@ final class DotVector {
     /** A static final species: the JIT sees a constant and keeps the vectors in registers. */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[4 * L]);
 
-    /** This thread's array for the lanes of four accumulators: fetch it once per product. */
-    static float[] lanes() {
-        return LANES.get();
-    }
-
-    static float dot(float[] t, int a, int b, int n, float[] lanes) {
+    static float dot(float[] t, int a, int b, int n) {
         FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
         int len = S.length(), p = 0;
         for (; p + 2 * len <= n; p += 2 * len) {
@@ -34,8 +27,12 @@ final class DotVector {
             acc1 = FloatVector.fromArray(S, t, a + p + len).fma(FloatVector.fromArray(S, t, b + p + len), acc1);
         }
         for (; p + len <= n; p += len) acc0 = FloatVector.fromArray(S, t, a + p).fma(FloatVector.fromArray(S, t, b + p), acc0);
-        acc0.add(acc1).intoArray(lanes, 0);
-        float s = LaneSum.sum(lanes, 0, L);
+        FloatVector v = acc0.add(acc1);
+        if (L > 8) v = v.add(v.rearrange(LaneSum.ROTATE_8));
+        if (L > 4) v = v.add(v.rearrange(LaneSum.ROTATE_4));
+        if (L > 2) v = v.add(v.rearrange(LaneSum.ROTATE_2));
+        v = v.add(v.rearrange(LaneSum.ROTATE_1));
+        float s = v.lane(0);
         for (; p < n; p++) s += t[a + p] * t[b + p];
         return s;
     }
@@ -71,8 +68,8 @@ final class DotVector {
             e3 = x0.fma(FloatVector.fromArray(S, t, b3 + p), e3);
             p += len;
         }
-        // LaneSum's rotations, written out here for the four at once: through the array they
-        // cost more than the products at k = 512 (a chain of stores and loads per sum).
+        // LaneSum's rotations, as in dot, for the four at once: stored and summed through an
+        // array they cost more than the products at k = 512 (a chain of stores and loads per sum).
         FloatVector v0 = e0.add(o0), v1 = e1.add(o1), v2 = e2.add(o2), v3 = e3.add(o3);
         if (L > 8) {
             v0 = v0.add(v0.rearrange(LaneSum.ROTATE_8)); v1 = v1.add(v1.rearrange(LaneSum.ROTATE_8));

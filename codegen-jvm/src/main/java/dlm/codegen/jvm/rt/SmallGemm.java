@@ -41,7 +41,6 @@ final class SmallGemm {
 
     /** Output columns [j0, j1) of the product. */
     static void gemm(boolean transB, int m, int n, int k, float[] t, int a, int b, int c, int j0, int j1) {
-        float[] lanes = transB && Simd.ENABLED ? DotVector.lanes() : null;
         for (int i = 0; i < m; i++) {
             int row = a + i * k, out = c + i * n;
             if (transB) {
@@ -49,7 +48,7 @@ final class SmallGemm {
                 if (Simd.ENABLED) {
                     for (; j + 4 <= j1; j += 4) DotVector.dot4(t, row, b + j * k, k, out + j);
                 }
-                for (; j < j1; j++) t[out + j] = dot(t, row, b + j * k, k, lanes);
+                for (; j < j1; j++) t[out + j] = dot(t, row, b + j * k, k);
             } else {
                 java.util.Arrays.fill(t, out, out + n, 0f);
                 for (int p = 0; p < k; p++) {
@@ -76,8 +75,8 @@ final class SmallGemm {
         }
     }
 
-    private static float dot(float[] t, int a, int b, int n, float[] lanes) {
-        if (Simd.ENABLED) return DotVector.dot(t, a, b, n, lanes);
+    private static float dot(float[] t, int a, int b, int n) {
+        if (Simd.ENABLED) return DotVector.dot(t, a, b, n);
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int p = 0;
         for (; p + 4 <= n; p += 4) {

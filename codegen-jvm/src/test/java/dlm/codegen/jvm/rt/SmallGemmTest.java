@@ -45,7 +45,7 @@ class SmallGemmTest {
             SmallGemm.gemm(true, m, n, k, t, a, b, c, null);
             for (int i = 0; i < m; i++)
                 for (int j = 0; j < n; j++)
-                    assertEquals(DotVector.dot(t, a + i * k, b + j * k, k, DotVector.lanes()), t[c + i * n + j], 0f,
+                    assertEquals(DotVector.dot(t, a + i * k, b + j * k, k), t[c + i * n + j], 0f,
                             "k " + k + ", y[" + i + "," + j + "]");
         }
     }
