@@ -40,7 +40,7 @@ final class ModelOptions {
             }
             try {
                 Files.createDirectories(dumpBytecode);
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException e) {
                 throw new DlmException("--dump-bytecode: cannot create the directory " + dumpBytecode + " (" + e.getMessage() + ")");
             }
             // classes are generated as the command needs them (one per batch size), so the
