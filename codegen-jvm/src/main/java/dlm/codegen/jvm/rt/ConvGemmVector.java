@@ -259,6 +259,57 @@ final class ConvGemmVector {
         c0.intoArray(out, cr);
     }
 
+    /** Filters per block of {@link #filtersAsLanes}: two vectors. */
+    static final int FILTER_BLOCK = 2 * L;
+
+    /** Positions per pass of {@link #filtersAsLanes}. */
+    static final int POSITIONS = 6;
+
+    /**
+     * out[s, j] = sum_p x(s, p) w(p, j) for s < npos (a multiple of {@link #POSITIONS}) and j < nf
+     * (a multiple of {@link #FILTER_BLOCK}), where x(s, p) = t[x + pos[s] + bRows[p]] (output position
+     * s's window of the image, tap p) and w(p, j) = t[w + (j / FB) * k * FB + p * FB + j % FB] (the
+     * filters transposed, FB = FILTER_BLOCK at a time); out rows nf apart. The filters are the vector
+     * lanes and only valid output positions are computed, where {@link #nn} over wide rows computes
+     * the kw - 1 columns past each output row too. Each out[s, j] is the chain of fused multiply-adds
+     * over p from 0 that {@link #nn} computes for c[j, pos[s]]: the same bits.
+     */
+    static void filtersAsLanes(int npos, int nf, int k, float[] t, int x, int[] pos, int[] bRows, int w, int out) {
+        for (int j = 0; j < nf; j += FILTER_BLOCK)
+            for (int s = 0; s < npos; s += POSITIONS)
+                positions6(k, t, x, pos, s, bRows, w + j * k, out + s * nf + j, nf);
+    }
+
+    /** Six output positions by two vectors of filters: twelve chains, as in {@link #rows6}. */
+    private static void positions6(int k, float[] t, int x, int[] pos, int s, int[] bRows, int w, int out, int ldo) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        int x0 = x + pos[s], x1 = x + pos[s + 1], x2 = x + pos[s + 2];
+        int x3 = x + pos[s + 3], x4 = x + pos[s + 4], x5 = x + pos[s + 5];
+        for (int p = 0; p < k; p++) {
+            int br = bRows[p], wp = w + p * FILTER_BLOCK;
+            FloatVector w0 = FloatVector.fromArray(S, t, wp), w1 = FloatVector.fromArray(S, t, wp + L);
+            FloatVector a = FloatVector.broadcast(S, t[x0 + br]);
+            c00 = a.fma(w0, c00); c01 = a.fma(w1, c01);
+            a = FloatVector.broadcast(S, t[x1 + br]);
+            c10 = a.fma(w0, c10); c11 = a.fma(w1, c11);
+            a = FloatVector.broadcast(S, t[x2 + br]);
+            c20 = a.fma(w0, c20); c21 = a.fma(w1, c21);
+            a = FloatVector.broadcast(S, t[x3 + br]);
+            c30 = a.fma(w0, c30); c31 = a.fma(w1, c31);
+            a = FloatVector.broadcast(S, t[x4 + br]);
+            c40 = a.fma(w0, c40); c41 = a.fma(w1, c41);
+            a = FloatVector.broadcast(S, t[x5 + br]);
+            c50 = a.fma(w0, c50); c51 = a.fma(w1, c51);
+        }
+        c00.intoArray(t, out); c01.intoArray(t, out + L);
+        c10.intoArray(t, out + ldo); c11.intoArray(t, out + ldo + L);
+        c20.intoArray(t, out + 2 * ldo); c21.intoArray(t, out + 2 * ldo + L);
+        c30.intoArray(t, out + 3 * ldo); c31.intoArray(t, out + 3 * ldo + L);
+        c40.intoArray(t, out + 4 * ldo); c41.intoArray(t, out + 4 * ldo + L);
+        c50.intoArray(t, out + 5 * ldo); c51.intoArray(t, out + 5 * ldo + L);
+    }
+
     /** K-chunk of {@link #nt}: a [4, KB] and b [2, KB] strips stay in L1. */
     private static final int KB = 1024;
 

@@ -1,18 +1,23 @@
 package dlm.codegen.jvm.rt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dlm.codegen.jvm.kernels.Simd;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Stride-1 convolutions in their direct form (no column matrix), forward with a bias + relu
  * epilogue and both backward: the same floats on one and two threads, and the sums of a plain
- * loop in double. The input sits at the very end of the arena, so the product's last strips
+ * loop in double. The forward takes both its forms (over wide rows, and by output positions with
+ * whole vectors of filters). The input sits at the very end of the arena, so the product's last strips
  * must not read past it.
  */
 class DirectConvTest {
@@ -25,6 +30,8 @@ class DirectConvTest {
         "4, 3, 11, 7, 20, 3, 5, 0, 2, 1, 1",    // a 3x5 kernel, uneven padding
         "1, 2, 6, 5, 9, 2, 2, 1, 0, 0, 1",      // even kernel, one image
         "6, 4, 5, 5, 16, 5, 5, 4, 4, 4, 4",     // padding kh - 1: a full correlation
+        "3, 3, 9, 11, 32, 3, 3, 0, 0, 0, 0",    // forward by positions: 63 of them (not whole passes of 6)
+        "2, 6, 14, 14, 64, 5, 5, 0, 1, 2, 0",   // by positions, several blocks of filters, uneven padding
     })
     void equalsThePlainLoopOnOneAndTwoThreads(int n, int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int oh = h + pt + pb - kh + 1, ow = w + pl + pr - kw + 1, kk = c * kh * kw, sp = oh * ow;
@@ -44,6 +51,18 @@ class DirectConvTest {
         assertArrayEquals(Arrays.copyOfRange(one, dx, x), Arrays.copyOfRange(two, dx, x), "dx, dw and y on two threads equal those on one");
         ConvReference.assertMatches(t, two, new ConvReference.Layout(x, wt, dy, bias, dx, dw, out),
                 new ConvReference.Geometry(n, c, h, w, f, kh, kw, oh, ow, 1, pt, pl));
+    }
+
+    /** The shapes above that have whole blocks of filters take the forward by output positions. */
+    @Test
+    void forwardGoesByPositionsWithWholeBlocksOfFilters() {
+        assumeTrue(Simd.ENABLED, "the direct form needs the Vector API");
+        int block = ConvGemmVector.FILTER_BLOCK; // 16 with AVX2, 32 with AVX-512
+        assertTrue(DirectConv.byPositions(64, 10, 11, 15, 5), "64 filters, 10 x 11 outputs on rows 15 wide");
+        assertTrue(DirectConv.byPositions(32, 7, 9, 11, 3), "32 filters, 7 x 9 outputs on rows 11 wide");
+        assertEquals(block == 16, DirectConv.byPositions(16, 10, 10, 14, 5), "lenet5's second layer");
+        assertFalse(DirectConv.byPositions(block + 8, 7, 9, 11, 3), "a partial block of filters");
+        assertFalse(DirectConv.byPositions(32, 28, 28, 32, 5), "wide rows only 1.14 times the outputs");
     }
 
     private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
