@@ -266,24 +266,37 @@ final class ConvGemmVector {
     static final int POSITIONS = 6;
 
     /**
-     * out[s, j] = sum_p x(s, p) w(p, j) for s < npos (a multiple of {@link #POSITIONS}) and j < nf
-     * (a multiple of {@link #FILTER_BLOCK}), where x(s, p) = t[x + pos[s] + bRows[p]] (output position
-     * s's window of the image, tap p) and w(p, j) = t[w + (j / FB) * k * FB + p * FB + j % FB] (the
-     * filters transposed, FB = FILTER_BLOCK at a time); out rows nf apart. The filters are the vector
-     * lanes and only valid output positions are computed, where {@link #nn} over wide rows computes
-     * the kw - 1 columns past each output row too. Each out[s, j] is the chain of fused multiply-adds
-     * over p from 0 that {@link #nn} computes for c[j, pos[s]]: the same bits.
+     * out[s, j] (+)= sum_p x(s, p) w(p, j) for s < npos (a multiple of {@link #POSITIONS}) and j < nf
+     * (a multiple of {@link #FILTER_BLOCK}), where x(s, p) = t[x + pos[s] + bRows[p]] and
+     * w(p, j) = t[w + (j / FB) * k * FB + p * FB + j % FB] (FB = FILTER_BLOCK); out rows nf apart.
+     * The filters are the vector lanes. In a forward convolution s runs over the valid output
+     * positions and p over the taps, w being the filters transposed: where {@link #nn} over wide
+     * rows computes the kw - 1 columns past each output row too, this computes only the outputs,
+     * each as the chain of fused multiply-adds over p from 0 that {@link #nn} computes for
+     * c[j, pos[s]] (the same bits). In a weight gradient s runs over the taps and p over the valid
+     * positions, w being dy transposed. Each out[s, j] is one chain over p, from 0 or, when
+     * {@code accumulate}, from the value it had.
      */
-    static void filtersAsLanes(int npos, int nf, int k, float[] t, int x, int[] pos, int[] bRows, int w, int out) {
+    static void filtersAsLanes(int npos, int nf, int k, float[] t, int x, int[] pos, int[] bRows, int w, int out,
+                               boolean accumulate) {
         for (int j = 0; j < nf; j += FILTER_BLOCK)
             for (int s = 0; s < npos; s += POSITIONS)
-                positions6(k, t, x, pos, s, bRows, w + j * k, out + s * nf + j, nf);
+                positions6(k, t, x, pos, s, bRows, w + j * k, out + s * nf + j, nf, accumulate);
     }
 
-    /** Six output positions by two vectors of filters: twelve chains, as in {@link #rows6}. */
-    private static void positions6(int k, float[] t, int x, int[] pos, int s, int[] bRows, int w, int out, int ldo) {
+    /** Six rows of {@link #filtersAsLanes} by two vectors of filters: twelve chains, as in {@link #rows6}. */
+    private static void positions6(int k, float[] t, int x, int[] pos, int s, int[] bRows, int w, int out, int ldo,
+                                   boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, t, out); c01 = FloatVector.fromArray(S, t, out + L);
+            c10 = FloatVector.fromArray(S, t, out + ldo); c11 = FloatVector.fromArray(S, t, out + ldo + L);
+            c20 = FloatVector.fromArray(S, t, out + 2 * ldo); c21 = FloatVector.fromArray(S, t, out + 2 * ldo + L);
+            c30 = FloatVector.fromArray(S, t, out + 3 * ldo); c31 = FloatVector.fromArray(S, t, out + 3 * ldo + L);
+            c40 = FloatVector.fromArray(S, t, out + 4 * ldo); c41 = FloatVector.fromArray(S, t, out + 4 * ldo + L);
+            c50 = FloatVector.fromArray(S, t, out + 5 * ldo); c51 = FloatVector.fromArray(S, t, out + 5 * ldo + L);
+        }
         int x0 = x + pos[s], x1 = x + pos[s + 1], x2 = x + pos[s + 2];
         int x3 = x + pos[s + 3], x4 = x + pos[s + 4], x5 = x + pos[s + 5];
         for (int p = 0; p < k; p++) {

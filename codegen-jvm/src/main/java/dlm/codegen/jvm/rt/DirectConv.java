@@ -107,20 +107,32 @@ final class DirectConv implements KernelThreads.Task {
         return Math.max(full, taps);
     }
 
-    /** Floats of scratch for a weight gradient (either form, see {@link #filtersAsColumns}). */
+    /** Floats of scratch for a weight gradient (any form, see {@link #filtersAsColumns}). */
     static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f), cols = wideCols(oh, wp, kw);
-        return (long) MAX_PARTS * c * kh * kw * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
+        return (long) MAX_PARTS * wholePositions(c * kh * kw) * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
     }
 
     /**
-     * The weight gradient's two forms. With 16 filters or more, a product whose columns are the
-     * filters (dw^T, no lane sums: one chain of fused multiply-adds per weight over a group of images).
-     * With fewer, that product has too few columns to keep the FMA units busy, so each weight
-     * is a dot product of a filter's wide dy row with a tap's window of the image, one lane sum
-     * per image (LeNet-5's first layer, 6 filters).
+     * The weight gradient's forms. With 16 filters or more, a product whose columns are the
+     * filters (dw^T, no lane sums: one chain of fused multiply-adds per weight over a group of
+     * images): over the valid output positions only when the filters fill whole blocks of
+     * vectors ({@link #gradWeightByPositions}), else over wide rows with dy zero in the extra
+     * columns. With fewer, that product has too few columns to keep the FMA units busy, so each
+     * weight is a dot product of a filter's wide dy row with a tap's window of the image, one
+     * lane sum per image (LeNet-5's first layer, 6 filters).
      */
     private static boolean filtersAsColumns(int f) { return f >= 16; }
+
+    /**
+     * Whether the weight gradient's product runs over the valid output positions
+     * ({@link ConvGemmVector#filtersAsLanes}: taps as rows, dy transposed as the filters), which
+     * skips the wide rows' kw - 1 zero columns per output row (LeNet-5's second layer: 100 products
+     * per weight and image instead of 136).
+     */
+    static boolean gradWeightByPositions(int f) {
+        return filtersAsColumns(f) && paddedFilters(f) % ConvGemmVector.FILTER_BLOCK == 0;
+    }
 
     /** Wide output positions: oh rows wp apart, the last one only its valid ow = wp - kw + 1 columns. */
     private static int wideCols(int oh, int wp, int kw) { return (oh - 1) * wp + wp - kw + 1; }
@@ -235,18 +247,24 @@ final class DirectConv implements KernelThreads.Task {
     void gradWeight(int dyOff, int xOff, int dwOff, int scratch) {
         this.step = Step.GRAD_WEIGHT;
         this.src = xOff; this.wOff = dyOff; this.scratch = scratch; this.dst = dwOff;
-        int kk = c * kh * kw, fp = paddedFilters(f);
+        int kk = c * kh * kw, fp = paddedFilters(f), taps = wholePositions(kk);
         hp = h + pt + pb; wp = w + pl + pr; planes = c;
         cols = wideCols(oh, wp, kw);
         kRows = kk;
-        part0 = scratch + MAX_PARTS * kk * fp;
+        part0 = scratch + MAX_PARTS * taps * fp;
         partSize = c * hp * wp + cols * (filtersAsColumns(f) ? fp : f);
-        grow(kk, Math.max(kk, cols));
+        grow(taps, Math.max(kk, cols));
         // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
         for (int ch = 0, p = 0; ch < c; ch++)
             for (int a = 0; a < kh; a++)
                 for (int b = 0; b < kw; b++, p++) aRows[p] = ch * hp * wp + a * wp + b;
+        java.util.Arrays.fill(aRows, kk, taps, 0); // rows computed and dropped (by positions)
         for (int s = 0; s < cols; s++) bRows[s] = s * fp;
+        if (gradWeightByPositions(f)) {
+            if (positions.length < oh * ow) positions = new int[oh * ow];
+            for (int y = 0, s = 0; y < oh; y++)
+                for (int z = 0; z < ow; z++, s++) positions[s] = y * wp + z;
+        }
         KernelThreads team = ctx.threads;
         boolean small = (long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS;
         imageGroups = Math.min(MAX_PARTS, n);
@@ -254,7 +272,7 @@ final class DirectConv implements KernelThreads.Task {
         if (parts > 1) team.run(this, parts);
         else run(0, 1);
         // the groups' sums, added in group order; dw[o, p] is dw^T[p, o] in the product form
-        int sums = kk * fp;
+        int sums = taps * fp;
         for (int o = 0; o < f; o++)
             for (int p = 0; p < kk; p++) {
                 int at = filtersAsColumns(f) ? p * fp + o : o * kk + p;
@@ -322,7 +340,7 @@ final class DirectConv implements KernelThreads.Task {
                 clearBorders(padded, c, h, w, pt, pl);
                 for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
                     int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
-                    ConvGemmVector.filtersAsLanes(whole, f, kk, t, x, positions, bRows, scratch, tile);
+                    ConvGemmVector.filtersAsLanes(whole, f, kk, t, x, positions, bRows, scratch, tile, false);
                     for (int s = 0; s < npos; s++)
                         for (int o = 0; o < f; o++) t[planes + o * npos + s] = t[tile + s * f + o];
                     for (int o = 0; o < f; o++) {
@@ -364,15 +382,25 @@ final class DirectConv implements KernelThreads.Task {
             }
             case GRAD_WEIGHT -> {
                 // each group of images gets its own sum: dw^T [kk][fp] (product form) or dw [f][kk]
-                int kk = kRows, fp = paddedFilters(f), padded = region, dyT = region + c * hp * wp;
+                int kk = kRows, fp = paddedFilters(f), taps = wholePositions(kk), padded = region, dyT = region + c * hp * wp;
+                int npos = oh * ow, fb = ConvGemmVector.FILTER_BLOCK;
+                boolean byPositions = gradWeightByPositions(f);
                 clearBorders(padded, c, h, w, pt, pl);
                 // dy_wide, zero in the extra columns (and, as dy_wide^T [s][fp], the padded filters)
-                java.util.Arrays.fill(t, dyT, dyT + cols * (filtersAsColumns(f) ? fp : f), 0f);
+                if (!byPositions) java.util.Arrays.fill(t, dyT, dyT + cols * (filtersAsColumns(f) ? fp : f), 0f);
                 for (int g = part; g < imageGroups; g += parts) {
-                    int sum = scratch + g * kk * fp, first = n * g / imageGroups;
+                    int sum = scratch + g * taps * fp, first = n * g / imageGroups;
                     for (int i = first, last = n * (g + 1) / imageGroups; i < last; i++) {
                         int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
-                        if (filtersAsColumns(f)) {
+                        if (byPositions) {
+                            // dy transposed, a block of fb filters at a time: [block][position][filter in block]
+                            int dy = wOff + i * f * npos;
+                            for (int o = 0; o < f; o++) {
+                                int from = dy + o * npos, to = dyT + (o / fb) * npos * fb + o % fb;
+                                for (int s = 0; s < npos; s++) t[to + s * fb] = t[from + s];
+                            }
+                            ConvGemmVector.filtersAsLanes(taps, fp, npos, t, x, aRows, positions, dyT, sum, i > first);
+                        } else if (filtersAsColumns(f)) {
                             int dy = wOff + i * f * oh * ow;
                             for (int y = 0; y < oh; y++)
                                 for (int z = 0; z < ow; z++) {

@@ -53,7 +53,7 @@ class DirectConvTest {
                 new ConvReference.Geometry(n, c, h, w, f, kh, kw, oh, ow, 1, pt, pl));
     }
 
-    /** The shapes above that have whole blocks of filters take the forward by output positions. */
+    /** The shapes above that have whole blocks of filters take the forward and the weight gradient by output positions. */
     @Test
     void forwardGoesByPositionsWithWholeBlocksOfFilters() {
         assumeTrue(Simd.ENABLED, "the direct form needs the Vector API");
@@ -63,6 +63,9 @@ class DirectConvTest {
         assertEquals(block == 16, DirectConv.byPositions(16, 10, 10, 14, 5), "lenet5's second layer");
         assertFalse(DirectConv.byPositions(block + 8, 7, 9, 11, 3), "a partial block of filters");
         assertFalse(DirectConv.byPositions(32, 28, 28, 32, 5), "wide rows only 1.14 times the outputs");
+        assertTrue(DirectConv.gradWeightByPositions(64) && DirectConv.gradWeightByPositions(32), "weight gradients by positions");
+        assertEquals(block == 16, DirectConv.gradWeightByPositions(16), "lenet5's second layer's weight gradient");
+        assertFalse(DirectConv.gradWeightByPositions(20) || DirectConv.gradWeightByPositions(6), "no whole blocks of filters");
     }
 
     private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
