@@ -22,7 +22,8 @@ import dlm.codegen.jvm.kernels.Simd;
  *       flipped and transposed (w'[c, f, a, b] = w[f, c, kh-1-a, kw-1-b]).
  *   <li>Weight gradient: dw[f, p] = sum over images and s of dy_wide[f, s] x_pad[rows[p] + s],
  *       dy_wide zero in the extra columns; as the product dw^T = X dy_wide^T for 16 filters or
- *       more, else as dot products (see {@link #filtersAsColumns}).
+ *       more (over the valid positions only with whole vectors of filters), else as dot
+ *       products (see {@link #filtersAsColumns}).
  * </ul>
  *
  * <p>Forward and input gradient split the images over the kernel threads. The weight gradient
@@ -160,7 +161,7 @@ final class DirectConv implements KernelThreads.Task {
     /** The weight gradient's groups of images, each summed on its own. */
     private int imageGroups;
     private int[] aRows = new int[0], bRows = new int[0];
-    /** The forward's output positions in the padded image (the form by positions), 0 past the last. */
+    /** The output positions in the padded image, for the forms by positions; in the forward, 0 past the last. */
     private int[] positions = new int[0];
 
     /**
@@ -381,7 +382,7 @@ final class DirectConv implements KernelThreads.Task {
                 }
             }
             case GRAD_WEIGHT -> {
-                // each group of images gets its own sum: dw^T [kk][fp] (product form) or dw [f][kk]
+                // each group of images gets its own sum: dw^T [taps][fp] (product forms) or dw [f][kk]
                 int kk = kRows, fp = paddedFilters(f), taps = wholePositions(kk), padded = region, dyT = region + c * hp * wp;
                 int npos = oh * ow, fb = ConvGemmVector.FILTER_BLOCK;
                 boolean byPositions = gradWeightByPositions(f);
