@@ -68,6 +68,37 @@ class DirectConvTest {
         assertFalse(DirectConv.gradWeightByPositions(20) || DirectConv.gradWeightByPositions(6), "no whole blocks of filters");
     }
 
+    /**
+     * Over output positions each output is the chain of fused multiply-adds the wide rows compute
+     * for it: the same bits (LeNet-5's second layer, and 32 filters of 3 x 3 on 3 x 9 x 11).
+     */
+    @ParameterizedTest(name = "c={0} {1}x{2} f={3} k={4}x{5}")
+    @CsvSource({"6, 14, 14, 16, 5, 5", "3, 9, 11, 32, 3, 3"})
+    void forwardByPositionsGivesTheWideRowsBits(int c, int hp, int wp, int f, int kh, int kw) {
+        assumeTrue(Simd.ENABLED, "the direct form needs the Vector API");
+        int oh = hp - kh + 1, ow = wp - kw + 1, kk = c * kh * kw, npos = oh * ow, whole = (npos + 5) / 6 * 6;
+        int cols = (oh - 1) * wp + ow, ldc = (cols + 15) / 16 * 16, fb = ConvGemmVector.FILTER_BLOCK;
+        int w = 0, x = w + f * kk, wide = x + c * hp * wp + ldc, wt = wide + f * ldc, tile = wt + f * kk;
+        float[] t = new float[tile + whole * f];
+        SplittableRandom r = new SplittableRandom(f);
+        for (int i = 0; i < wide; i++) t[i] = (float) r.nextGaussian();
+        int[] filterRows = new int[f], taps = new int[kk], positions = new int[whole];
+        for (int o = 0; o < f; o++) filterRows[o] = o * kk;
+        for (int ch = 0, p = 0; ch < c; ch++)
+            for (int a = 0; a < kh; a++)
+                for (int b = 0; b < kw; b++, p++) taps[p] = ch * hp * wp + a * wp + b;
+        for (int y = 0, s = 0; y < oh; y++)
+            for (int z = 0; z < ow; z++, s++) positions[s] = y * wp + z;
+        for (int o = 0; o < f; o++)
+            for (int p = 0; p < kk; p++) t[wt + (o / fb) * kk * fb + p * fb + o % fb] = t[w + o * kk + p];
+        ConvGemmVector.nn(f, ldc, kk, t, w, filterRows, 1, x, taps, wide, ldc, false);
+        ConvGemmVector.filtersAsLanes(whole, f, kk, t, x, positions, taps, wt, tile, false);
+        for (int o = 0; o < f; o++)
+            for (int s = 0; s < npos; s++)
+                assertEquals(Float.floatToRawIntBits(t[wide + o * ldc + positions[s]]), Float.floatToRawIntBits(t[tile + s * f + o]),
+                        "filter " + o + ", position " + s);
+    }
+
     private static void run(float[] t, int threads, int x, int wt, int dy, int bias, int dx, int dw, int out, int col,
                             int n, int c, int h, int w, int f, int kh, int kw, int oh, int ow, int pt, int pl, int pb, int pr) {
         try (RunContext ctx = new RunContext(threads)) {
