@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Stride-1 convolutions in their direct form (no column matrix), forward with a bias + relu
  * epilogue and both backward: the same floats on one and two threads, and the sums of a plain
- * loop in double. The forward takes both its forms (over wide rows, and by output positions with
- * whole vectors of filters). The input sits at the very end of the arena, so the product's last strips
- * must not read past it.
+ * loop in double. The forward and the weight gradient take both their forms (over wide rows, and
+ * over output positions with whole vectors of filters). The input sits at the very end of the
+ * arena, so the product's last strips must not read past it.
  */
 class DirectConvTest {
     @ParameterizedTest(name = "n={0} c={1} {2}x{3} f={4} k={5}x{6} pad={7},{8},{9},{10}")
@@ -76,6 +76,7 @@ class DirectConvTest {
     @CsvSource({"6, 14, 14, 16, 5, 5", "3, 9, 11, 32, 3, 3"})
     void forwardByPositionsGivesTheWideRowsBits(int c, int hp, int wp, int f, int kh, int kw) {
         assumeTrue(Simd.ENABLED, "the direct form needs the Vector API");
+        assumeTrue(f % ConvGemmVector.FILTER_BLOCK == 0, f + " filters are not whole blocks of two vectors here");
         int oh = hp - kh + 1, ow = wp - kw + 1, kk = c * kh * kw, npos = oh * ow, whole = (npos + 5) / 6 * 6;
         int cols = (oh - 1) * wp + ow, ldc = (cols + 15) / 16 * 16, fb = ConvGemmVector.FILTER_BLOCK;
         int w = 0, x = w + f * kk, wide = x + c * hp * wp + ldc, wt = wide + f * ldc, tile = wt + f * kk;
