@@ -1,7 +1,6 @@
 package dlm.codegen.jvm.rt;
 
 import dlm.codegen.jvm.kernels.KernelThreads;
-import dlm.codegen.jvm.kernels.RowsVector;
 import dlm.codegen.jvm.kernels.Simd;
 
 /**
@@ -328,12 +327,10 @@ final class DirectConv implements KernelThreads.Task {
                 for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
                     int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
                     ConvGemmVector.nn(f, columns(x), kk, t, filterRowOff, aRows, 1, x, bRows, wide, ldc, false);
-                    boolean copy = bias < 0 && res < 0 && act == EpilogueOps.NONE && pre < 0;
                     for (int o = 0; o < f; o++)
                         for (int y = 0; y < oh; y++) {
                             int at = ((i * f + o) * oh + y) * ow;
-                            if (copy) RowsVector.copy(t, wide + o * ldc + y * wp, t, dst + at, ow); // short rows
-                            else EpilogueOps.run(t, wide + o * ldc + y * wp, ow, bias < 0 ? -1 : bias + o, 0, res < 0 ? -1 : res + at,
+                            EpilogueOps.run(t, wide + o * ldc + y * wp, ow, bias < 0 ? -1 : bias + o, 0, res < 0 ? -1 : res + at,
                                     resAfter, act, alpha, pre < 0 ? -1 : pre + at, dst + at);
                         }
                 }
@@ -437,7 +434,7 @@ final class DirectConv implements KernelThreads.Task {
         if (hp == ih && wp == iw) return from;
         for (int p = 0; p < ch; p++)
             for (int y = 0; y < ih; y++)
-                RowsVector.copy(t, from + (p * ih + y) * iw, t, padded + (p * hp + y + top) * wp + left, iw);
+                System.arraycopy(t, from + (p * ih + y) * iw, t, padded + (p * hp + y + top) * wp + left, iw);
         return padded;
     }
 
