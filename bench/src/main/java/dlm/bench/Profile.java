@@ -53,7 +53,7 @@ public final class Profile {
         System.out.printf("%s: min %.1f us, median %.1f us, %.0f samples/s (median)%n", label, min, med, batch / (med / 1e6));
         if (Profiler.ENABLED) {
             String b = label.substring(label.lastIndexOf(' ') + 1);
-            Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(" ")) + "_" + b + "_", Integer.getInteger("top", 25));
+            Profiler.print(System.out, "Step_" + label.substring(0, label.indexOf(' ')) + "_" + b + "_", Integer.getInteger("top", 25));
         }
     }
 }

@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Dot products on the Vector API; loaded only when {@code Simd.ENABLED} (see {@link SmallGemm}).
  *
  * <p>The accumulators' lanes are summed in LaneSum's order by rotations written out in each
- * method, never by a method of ours taking the vector: C2 inlines a method of ours only while its inlining budget lasts, and a vector
- * passed to a call it leaves out becomes an object, allocated on every call (seen: 3.6 KB per
- * lenet5 batch-1 prediction, depending on what C2 had compiled before).
+ * method, never by a method of ours taking the vector: C2 inlines a method of ours only while
+ * its inlining budget lasts, and a vector passed to a call it leaves out becomes an object,
+ * allocated on every call (seen: 3.6 KB per lenet5 batch-1 prediction, depending on what C2
+ * had compiled before).
  */
 final class DotVector {
     private DotVector() {}
