@@ -31,12 +31,28 @@ public final class KernelThreads implements AutoCloseable {
         void run(int part, int parts);
     }
 
+    /**
+     * A kernel call cut into more chunks than there are threads, which the threads take one at a
+     * time until none is left (see {@link #run(Chunks, int)}). Implementations are reusable
+     * objects.
+     */
+    public interface Chunks {
+        /**
+         * Runs chunk {@code chunk} of {@code chunks} on the thread whose scratch is {@code slot}
+         * (0 for the caller, below {@link #size()}): which thread runs a chunk varies from call
+         * to call, so a chunk's result must not depend on it.
+         */
+        void run(int chunk, int chunks, int slot);
+    }
+
     /** How long an idle thread spins before parking: longer than a step's serial stretches. */
     static final long SPIN_NANOS = 2_000_000;
 
     private final int size;
     private final Worker[] workers;
     private final AtomicBoolean busy = new AtomicBoolean();
+    /** The part each thread runs for a {@link Chunks} call: take chunks until none is left. */
+    private final ChunkLoop chunkLoop = new ChunkLoop();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Task task;
     private volatile int parts;
@@ -91,6 +107,38 @@ public final class KernelThreads implements AutoCloseable {
             }
             return;
         }
+        dispatch(task, parts);
+    }
+
+    /**
+     * Runs {@code task.run(c, chunks, slot)} for every c in [0, chunks) and returns when all are
+     * done. Every thread of the team, the caller included, takes the next chunk not yet taken
+     * until none is left, so a thread that the system does not schedule for a while (another
+     * process on its core) leaves its share to the others instead of making the call wait for
+     * it: the call waits for at most the chunk that thread is in. At most {@code slots} threads
+     * take part (the task's scratch has room for that many).
+     */
+    public void run(Chunks task, int chunks, int slots) {
+        if (chunks < 1 || slots < 1) {
+            throw new IllegalArgumentException("chunks " + chunks + ", slots " + slots);
+        }
+        int parts = Math.min(size, Math.min(chunks, slots));
+        if (parts == 1 || closed || !busy.compareAndSet(false, true)) {
+            for (int c = 0; c < chunks; c++) {
+                task.run(c, chunks, 0);
+            }
+            return;
+        }
+        chunkLoop.start(task, chunks);
+        try {
+            dispatch(chunkLoop, parts);
+        } finally {
+            chunkLoop.task = null;
+        }
+    }
+
+    /** Runs the parts of a call on the team; the caller holds {@link #busy}, released here. */
+    private void dispatch(Task task, int parts) {
         try {
             this.task = task;
             this.parts = parts;
@@ -187,6 +235,27 @@ public final class KernelThreads implements AutoCloseable {
         closed = true;
         for (Worker w : workers) {
             LockSupport.unpark(w);
+        }
+    }
+
+    /** Part {@code part} of a {@link Chunks} call: chunks taken in turn, run with slot {@code part}. */
+    private static final class ChunkLoop implements Task {
+        private final AtomicInteger next = new AtomicInteger();
+        private Chunks task;
+        private int chunks;
+
+        /** Written before the call's volatile publication to the workers (see run(Task, int)). */
+        void start(Chunks task, int chunks) {
+            this.task = task;
+            this.chunks = chunks;
+            next.set(0);
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                task.run(c, chunks, part);
+            }
         }
     }
 

@@ -26,18 +26,26 @@ import dlm.codegen.jvm.kernels.Simd;
  *       products (see {@link #filtersAsColumns}).
  * </ul>
  *
- * <p>Forward and input gradient split the images over the kernel threads. The weight gradient
- * sums {@link #MAX_PARTS} fixed groups of images separately (the groups split over the
- * threads, each part padding and copying only its own images), then adds the group sums in
- * order. Either way each output float is computed by the same operations whatever the thread
- * count. Scratch: a shared region (flipped filters, or the weight gradient's group sums), then
- * one region per part (the padded image, the wide product). Reused by every call (a field of
+ * <p>Forward and input gradient cut the images into chunks that the kernel threads take in
+ * turn ({@link KernelThreads#run(KernelThreads.Chunks, int, int)}). The weight gradient sums
+ * {@link #IMAGE_GROUPS} fixed groups of images separately (the threads take the groups in
+ * turn, each padding and copying only its group's images), then adds the group sums in order.
+ * Either way each output float is computed by the same operations whatever the thread count
+ * and whichever thread takes a chunk. Scratch: a shared region (flipped filters, or the weight
+ * gradient's group sums), then one region per thread (the padded image, the wide product). Reused by every call (a field of
  * {@link RunContext}): a steady-state step
  * allocates nothing. Used on the Vector API path only.
  */
-final class DirectConv implements KernelThreads.Task {
-    /** Parts the scratch has room for (the team may be smaller). */
+final class DirectConv implements KernelThreads.Chunks {
+    /** Threads the scratch has room for (the team may be smaller). */
     static final int MAX_PARTS = 4;
+    /**
+     * Chunks of images the forward and the input gradient are cut into, which the threads take in
+     * turn: a thread the system leaves unscheduled for a while delays the call by at most one chunk.
+     */
+    static final int IMAGE_CHUNKS = 16;
+    /** Groups of images whose weight gradients are summed separately, then added in order. */
+    static final int IMAGE_GROUPS = 8;
 
     private enum Step { FORWARD, FORWARD_BY_POSITIONS, GRAD_INPUT, GRAD_INPUT_BY_TAPS, GRAD_WEIGHT }
 
@@ -111,7 +119,7 @@ final class DirectConv implements KernelThreads.Task {
     /** Floats of scratch for a weight gradient (any form, see {@link #filtersAsColumns}). */
     static long gradWeightScratch(int c, int h, int w, int f, int kh, int kw, int pt, int pl, int pb, int pr) {
         int hp = h + pt + pb, wp = w + pl + pr, oh = hp - kh + 1, fp = paddedFilters(f), cols = wideCols(oh, wp, kw);
-        return (long) MAX_PARTS * wholePositions(c * kh * kw) * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
+        return (long) IMAGE_GROUPS * wholePositions(c * kh * kw) * fp + MAX_PARTS * ((long) c * hp * wp + (long) cols * fp);
     }
 
     /**
@@ -252,7 +260,7 @@ final class DirectConv implements KernelThreads.Task {
         hp = h + pt + pb; wp = w + pl + pr; planes = c;
         cols = wideCols(oh, wp, kw);
         kRows = kk;
-        part0 = scratch + MAX_PARTS * taps * fp;
+        part0 = scratch + IMAGE_GROUPS * taps * fp;
         partSize = c * hp * wp + cols * (filtersAsColumns(f) ? fp : f);
         grow(taps, Math.max(kk, cols));
         // dw^T's rows are the taps: tap p = (ch, a, b) reads the padded image from ch*hp*wp + a*wp + b
@@ -268,10 +276,9 @@ final class DirectConv implements KernelThreads.Task {
         }
         KernelThreads team = ctx.threads;
         boolean small = (long) f * kk * oh * ow * n < BatchedConvSplit.MIN_SPLIT_MACS;
-        imageGroups = Math.min(MAX_PARTS, n);
-        int parts = team == null || small ? 1 : Math.min(team.size(), imageGroups);
-        if (parts > 1) team.run(this, parts);
-        else run(0, 1);
+        imageGroups = Math.min(IMAGE_GROUPS, n);
+        if (team != null && !small) team.run(this, imageGroups, MAX_PARTS);
+        else for (int g = 0; g < imageGroups; g++) run(g, imageGroups, 0);
         // the groups' sums, added in group order; dw[o, p] is dw^T[p, o] in the product form
         int sums = taps * fp;
         for (int o = 0; o < f; o++)
@@ -310,21 +317,25 @@ final class DirectConv implements KernelThreads.Task {
 
     private void splitImages() {
         KernelThreads team = ctx.threads;
-        int parts = team == null ? 1 : Math.min(Math.min(team.size(), MAX_PARTS), n);
-        if (parts > 1 && (long) f * c * kh * kw * oh * ow * n >= BatchedConvSplit.MIN_SPLIT_MACS) team.run(this, parts);
-        else run(0, 1);
+        if (team != null && n > 1 && (long) f * c * kh * kw * oh * ow * n >= BatchedConvSplit.MIN_SPLIT_MACS)
+            team.run(this, Math.min(n, IMAGE_CHUNKS), MAX_PARTS);
+        else run(0, 1, 0);
     }
 
     /** Drops the arena reference, so that a closed model's arena can be collected. */
     private void release() { t = null; ctx = null; }
 
-    @Override public void run(int part, int parts) {
-        int region = part0 + part * partSize;
+    /**
+     * Chunk {@code chunk} of {@code chunks}: that share of the images (the forward and the input
+     * gradient) or that group of images (the weight gradient), in scratch region {@code slot}.
+     */
+    @Override public void run(int chunk, int chunks, int slot) {
+        int region = part0 + slot * partSize;
         switch (step) {
             case FORWARD -> {
                 int padded = region, wide = region + c * hp * wp, kk = c * kh * kw;
                 clearBorders(padded, c, h, w, pt, pl);
-                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                for (int i = n * chunk / chunks, last = n * (chunk + 1) / chunks; i < last; i++) {
                     int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
                     ConvGemmVector.nn(f, columns(x), kk, t, filterRowOff, aRows, 1, x, bRows, wide, ldc, false);
                     for (int o = 0; o < f; o++)
@@ -339,7 +350,7 @@ final class DirectConv implements KernelThreads.Task {
                 int npos = oh * ow, whole = wholePositions(npos), kk = c * kh * kw;
                 int padded = region, tile = region + c * hp * wp, planes = tile + whole * f;
                 clearBorders(padded, c, h, w, pt, pl);
-                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                for (int i = n * chunk / chunks, last = n * (chunk + 1) / chunks; i < last; i++) {
                     int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
                     ConvGemmVector.filtersAsLanes(whole, f, kk, t, x, positions, bRows, scratch, tile, false);
                     for (int s = 0; s < npos; s++)
@@ -354,7 +365,7 @@ final class DirectConv implements KernelThreads.Task {
             case GRAD_INPUT -> {
                 int qt = kh - 1 - pt, ql = kw - 1 - pl, padded = region, wide = region + f * hp * wp, kk = f * kh * kw;
                 clearBorders(padded, f, oh, ow, qt, ql);
-                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                for (int i = n * chunk / chunks, last = n * (chunk + 1) / chunks; i < last; i++) {
                     int dy = pad(src + i * f * oh * ow, padded, f, oh, ow, qt, ql);
                     ConvGemmVector.nn(c, columns(dy), kk, t, filterRowOff, aRows, 1, dy, bRows, wide, ldc, false);
                     for (int ch = 0; ch < c; ch++)
@@ -365,7 +376,7 @@ final class DirectConv implements KernelThreads.Task {
             case GRAD_INPUT_BY_TAPS -> {
                 int plane = hp * wp, dyw = region + c * plane, inPlace = hp == h && wp == w ? 1 : 0;
                 java.util.Arrays.fill(t, dyw, dyw + f * cols, 0f); // the extra columns stay zero
-                for (int i = n * part / parts, last = n * (part + 1) / parts; i < last; i++) {
+                for (int i = n * chunk / chunks, last = n * (chunk + 1) / chunks; i < last; i++) {
                     int dx = inPlace == 1 ? dst + i * c * h * w : region;
                     java.util.Arrays.fill(t, dx, dx + c * plane, 0f);
                     for (int o = 0; o < f; o++)
@@ -389,32 +400,30 @@ final class DirectConv implements KernelThreads.Task {
                 clearBorders(padded, c, h, w, pt, pl);
                 // dy_wide, zero in the extra columns (and, as dy_wide^T [s][fp], the padded filters)
                 if (!byPositions) java.util.Arrays.fill(t, dyT, dyT + cols * (filtersAsColumns(f) ? fp : f), 0f);
-                for (int g = part; g < imageGroups; g += parts) {
-                    int sum = scratch + g * taps * fp, first = n * g / imageGroups;
-                    for (int i = first, last = n * (g + 1) / imageGroups; i < last; i++) {
-                        int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
-                        if (byPositions) {
-                            // dy transposed, a block of fb filters at a time: [block][position][filter in block]
-                            int dy = wOff + i * f * npos;
-                            for (int o = 0; o < f; o++) {
-                                int from = dy + o * npos, to = dyT + (o / fb) * npos * fb + o % fb;
-                                for (int s = 0; s < npos; s++) t[to + s * fb] = t[from + s];
-                            }
-                            ConvGemmVector.filtersAsLanes(taps, fp, npos, t, x, aRows, positions, dyT, sum, i > first);
-                        } else if (filtersAsColumns(f)) {
-                            int dy = wOff + i * f * oh * ow;
-                            for (int y = 0; y < oh; y++)
-                                for (int z = 0; z < ow; z++) {
-                                    int s = dyT + (y * wp + z) * fp;
-                                    for (int o = 0; o < f; o++) t[s + o] = t[dy + (o * oh + y) * ow + z];
-                                }
-                            ConvGemmVector.nn(kk, fp, cols, t, x, aRows, 1, dyT, bRows, sum, fp, i > first);
-                        } else {
-                            for (int o = 0; o < f; o++)
-                                for (int y = 0; y < oh; y++)
-                                    System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
-                            ConvGemmVector.nt(f, kk, cols, t, dyT, cols, x, aRows, sum, kk, i > first);
+                int sum = scratch + chunk * taps * fp, first = n * chunk / imageGroups; // this group's sum
+                for (int i = first, last = n * (chunk + 1) / imageGroups; i < last; i++) {
+                    int x = pad(src + i * c * h * w, padded, c, h, w, pt, pl);
+                    if (byPositions) {
+                        // dy transposed, a block of fb filters at a time: [block][position][filter in block]
+                        int dy = wOff + i * f * npos;
+                        for (int o = 0; o < f; o++) {
+                            int from = dy + o * npos, to = dyT + (o / fb) * npos * fb + o % fb;
+                            for (int s = 0; s < npos; s++) t[to + s * fb] = t[from + s];
                         }
+                        ConvGemmVector.filtersAsLanes(taps, fp, npos, t, x, aRows, positions, dyT, sum, i > first);
+                    } else if (filtersAsColumns(f)) {
+                        int dy = wOff + i * f * oh * ow;
+                        for (int y = 0; y < oh; y++)
+                            for (int z = 0; z < ow; z++) {
+                                int s = dyT + (y * wp + z) * fp;
+                                for (int o = 0; o < f; o++) t[s + o] = t[dy + (o * oh + y) * ow + z];
+                            }
+                        ConvGemmVector.nn(kk, fp, cols, t, x, aRows, 1, dyT, bRows, sum, fp, i > first);
+                    } else {
+                        for (int o = 0; o < f; o++)
+                            for (int y = 0; y < oh; y++)
+                                System.arraycopy(t, wOff + ((i * f + o) * oh + y) * ow, t, dyT + o * cols + y * wp, ow);
+                        ConvGemmVector.nt(f, kk, cols, t, dyT, cols, x, aRows, sum, kk, i > first);
                     }
                 }
             }

@@ -4,15 +4,19 @@ import dlm.codegen.jvm.kernels.KernelThreads;
 
 /**
  * A pooling call split over the kernel threads by planes (the N*C planes of an NCHW tensor are
- * independent: each part pools a contiguous range of them, with the single-threaded code, so
- * the floats do not depend on the thread count). Reused by every call (a field of
+ * independent: each chunk pools a contiguous range of them, with the single-threaded code, so
+ * the floats do not depend on the thread count or on which thread takes a chunk). The threads
+ * take {@link #CHUNKS_PER_THREAD} chunks each in turn, so that one the system leaves
+ * unscheduled for a while delays the call by at most a chunk. Reused by every call (a field of
  * {@link RunContext}): a steady-state step allocates nothing.
  */
-final class PlaneSplit implements KernelThreads.Task {
+final class PlaneSplit implements KernelThreads.Chunks {
     enum Kind { MAX, MAX_GRAD, AVG, AVG_GRAD }
 
     /** Fewest input floats worth a hand-off to the team (a few microseconds of pooling). */
     static final int MIN_SPLIT_FLOATS = 1 << 15;
+    /** Chunks per thread of the team. */
+    static final int CHUNKS_PER_THREAD = 4;
 
     private Kind kind;
     private float[] t;
@@ -32,12 +36,12 @@ final class PlaneSplit implements KernelThreads.Task {
         this.kind = kind; this.t = t; this.in = in; this.other = other; this.out = out; this.planes = planes;
         this.h = h; this.w = w; this.oh = oh; this.ow = ow; this.k = k; this.stride = stride;
         this.pt = pt; this.pl = pl; this.pb = pb; this.pr = pr; this.countIncludePad = countIncludePad;
-        team.run(this, team.size());
+        team.run(this, Math.min(planes, CHUNKS_PER_THREAD * team.size()), team.size());
         this.t = null; // drop the arena reference
     }
 
-    @Override public void run(int part, int parts) {
-        int p0 = (int) ((long) planes * part / parts), p1 = (int) ((long) planes * (part + 1) / parts), np = p1 - p0;
+    @Override public void run(int chunk, int chunks, int slot) {
+        int p0 = (int) ((long) planes * chunk / chunks), p1 = (int) ((long) planes * (chunk + 1) / chunks), np = p1 - p0;
         int big = h * w, small = oh * ow;
         switch (kind) {
             case MAX -> PoolOps.maxPool(t, in + p0 * big, out + p0 * small, np, h, w, oh, ow, k, stride, pt, pl);

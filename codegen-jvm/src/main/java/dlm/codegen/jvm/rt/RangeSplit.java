@@ -4,13 +4,17 @@ import dlm.codegen.jvm.kernels.KernelThreads;
 
 /**
  * An elementwise loop of a generated class split over the kernel threads: positions [0, n) of
- * its outermost axis cut into one contiguous range per thread, each starting at a multiple of
- * {@code grain} (the vector lanes when that axis is the innermost one), each run by the
- * generated class's own code for that range. Each element is computed by the same code whatever
- * the thread count, so the floats do not depend on it. Reused by every call (a field of
+ * its outermost axis cut into contiguous chunks, {@link #CHUNKS_PER_THREAD} per thread, each
+ * starting at a multiple of {@code grain} (the vector lanes when that axis is the innermost
+ * one), each run by the generated class's own code for that range; the threads take the chunks
+ * in turn. Each element is computed by the same code whatever the thread count and whichever
+ * thread takes its chunk, so the floats do not depend on either. Reused by every call (a field of
  * {@link RunContext}): a steady-state step allocates nothing.
  */
-public final class RangeSplit implements KernelThreads.Task {
+public final class RangeSplit implements KernelThreads.Chunks {
+    /** Chunks per thread of the team: one the system leaves unscheduled for a while delays the call by at most a chunk. */
+    static final int CHUNKS_PER_THREAD = 4;
+
     private RangeKernels kernels;
     private int kernel, n, grain;
     private float[] arena;
@@ -24,12 +28,13 @@ public final class RangeSplit implements KernelThreads.Task {
      */
     public static boolean run(RunContext ctx, RangeKernels kernels, int kernel, float[] arena, int n, int grain) {
         if (ctx == null || ctx.threads == null) return false;
-        int parts = (int) Math.min(ctx.threads.size(), units(n, grain));
-        if (parts < 2) return false;
+        int size = ctx.threads.size();
+        if (size < 2 || units(n, grain) < 2) return false;
+        int chunks = (int) Math.min((long) CHUNKS_PER_THREAD * size, units(n, grain));
         RangeSplit s = ctx.ranges;
         s.kernels = kernels; s.kernel = kernel; s.arena = arena; s.n = n; s.grain = grain;
         try {
-            ctx.threads.run(s, parts);
+            ctx.threads.run(s, chunks, size);
         } finally {
             s.arena = null; // drop the arena reference
             s.kernels = null;
@@ -37,8 +42,8 @@ public final class RangeSplit implements KernelThreads.Task {
         return true;
     }
 
-    @Override public void run(int part, int parts) {
-        kernels.range(kernel, arena, bound(part, parts, n, grain), bound(part + 1, parts, n, grain));
+    @Override public void run(int chunk, int chunks, int slot) {
+        kernels.range(kernel, arena, bound(chunk, chunks, n, grain), bound(chunk + 1, chunks, n, grain));
     }
 
     /** Where part {@code part} of {@code parts} starts: a multiple of grain, n for the end; parts <= units(n, grain) leaves none empty. */

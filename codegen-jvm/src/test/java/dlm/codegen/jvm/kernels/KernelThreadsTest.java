@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +107,96 @@ class KernelThreadsTest {
             team.beforeTake(null);
             // the late worker, having lost its part (or never seen it), takes the next calls
             assertEquals(worker, workerThread(team));
+        }
+    }
+
+    /**
+     * Chunked calls: every chunk runs once per call, on a slot below both the team size and the
+     * call's slot limit, the caller's chunks on slot 0, and no two chunks at once on one slot
+     * (a slot is a thread's scratch).
+     */
+    @Test
+    void everyChunkRunsOncePerCallAndNoSlotIsSharedAtOnce() {
+        try (KernelThreads team = new KernelThreads(3)) {
+            Thread caller = Thread.currentThread();
+            int calls = 2000;
+            AtomicIntegerArray busy = new AtomicIntegerArray(3);
+            AtomicInteger errors = new AtomicInteger();
+            for (int i = 0; i < calls; i++) {
+                int chunks = 1 + i % 20, slots = 1 + i % 4;
+                AtomicIntegerArray runs = new AtomicIntegerArray(chunks);
+                team.run((chunk, n, slot) -> {
+                    if (n != chunks || slot >= Math.min(3, slots) || (Thread.currentThread() == caller) != (slot == 0)
+                            || !busy.compareAndSet(slot, 0, 1)) {
+                        errors.incrementAndGet();
+                        return;
+                    }
+                    runs.incrementAndGet(chunk);
+                    busy.set(slot, 0);
+                }, chunks, slots);
+                for (int c = 0; c < chunks; c++) assertEquals(1, runs.get(c), "chunk " + c + " of " + chunks);
+            }
+            assertEquals(0, errors.get());
+        }
+    }
+
+    /**
+     * A thread held inside one chunk does not hold back the rest of the call: the caller takes
+     * every other chunk meanwhile. The worker is made to take a chunk (the caller's first chunk
+     * waits for it, at most two seconds) and then holds it until the caller has run all the
+     * others (at most two seconds, so that a split fixed in advance fails instead of hanging).
+     */
+    @Test
+    void theOtherThreadsTakeTheChunksOfAThreadHeldInOne() {
+        try (KernelThreads team = new KernelThreads(2)) {
+            Thread worker = workerThread(team), caller = Thread.currentThread();
+            int chunks = 8;
+            CountDownLatch workerIn = new CountDownLatch(1), othersDone = new CountDownLatch(1);
+            AtomicInteger onCaller = new AtomicInteger(), onWorker = new AtomicInteger();
+            team.run((chunk, n, slot) -> {
+                try {
+                    if (Thread.currentThread() == caller) {
+                        if (onCaller.get() == 0) workerIn.await(2, TimeUnit.SECONDS);
+                        if (onCaller.incrementAndGet() == chunks - 1) othersDone.countDown();
+                    } else {
+                        workerIn.countDown();
+                        onWorker.incrementAndGet();
+                        othersDone.await(2, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, chunks, 2);
+            assertEquals(1, onWorker.get(), "the held worker took more than its one chunk");
+            assertEquals(chunks - 1, onCaller.get(), "the caller waited for the held worker instead of taking its chunks");
+            assertEquals(worker, workerThread(team));
+        }
+    }
+
+    /** A chunked call whose worker never comes (held before taking part) is run by the caller alone. */
+    @Test
+    void callerRunsEveryChunkWhenTheWorkerIsLate() {
+        try (KernelThreads team = new KernelThreads(2)) {
+            workerThread(team);
+            Thread caller = Thread.currentThread();
+            CountDownLatch callReturned = new CountDownLatch(1);
+            team.beforeTake(() -> {
+                try {
+                    callReturned.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            int[] slots = new int[4];
+            int[] onCaller = new int[1];
+            team.run((chunk, n, slot) -> {
+                slots[chunk] = slot;
+                onCaller[0] += Thread.currentThread() == caller ? 1 : 0;
+            }, 4, 2);
+            callReturned.countDown();
+            team.beforeTake(null);
+            assertEquals(4, onCaller[0]);
+            assertEquals(0, slots[0] + slots[1] + slots[2] + slots[3]);
         }
     }
 

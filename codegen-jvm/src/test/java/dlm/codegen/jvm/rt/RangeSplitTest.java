@@ -41,10 +41,18 @@ class RangeSplitTest {
             assertFalse(RangeSplit.run(three, r, 4, new float[1], 8, 8), "one vector: one part, the caller runs it");
             assertTrue(r.calls.isEmpty());
             assertTrue(RangeSplit.run(three, r, 4, new float[1], 1001, 8));
+            assertEquals(RangeSplit.CHUNKS_PER_THREAD * 3, r.calls.size(), "chunks the threads take in turn");
+            r.calls.sort(java.util.Comparator.comparingInt(c -> c[1]));
+            int next = 0;
+            for (int[] c : r.calls) {
+                assertEquals(4, c[0]);
+                assertEquals(next, c[1], "the chunks tile the loop in order, without gaps or overlaps");
+                next = c[2];
+            }
+            assertEquals(1001, next);
+            r.calls.clear();
+            assertTrue(RangeSplit.run(three, r, 4, new float[1], 24, 8), "three vectors: one chunk each");
             assertEquals(3, r.calls.size());
-            long covered = 0;
-            for (int[] c : r.calls) { assertEquals(4, c[0]); covered += c[2] - c[1]; }
-            assertEquals(1001, covered);
         }
     }
 }
