@@ -60,11 +60,20 @@ public final class KernelThreads implements AutoCloseable {
     private volatile Thread caller;
     private volatile Throwable failure;
     private volatile boolean closed;
+    /** Set by {@link #wake} while the JIT compilers are busy: calls then run on the caller alone. */
+    private boolean solo;
+    private final JitActivity jit;
     /** Run by a worker between seeing a call and taking its part (tests make a worker late). */
     private volatile Runnable beforeTake;
 
     /** A team of {@code size} threads including the caller; {@code size - 1} are started. */
     public KernelThreads(int size) {
+        this(size, JitActivity.ofThisJvm());
+    }
+
+    /** A team that asks {@code jit} at each {@link #wake} whether to step aside. */
+    KernelThreads(int size, JitActivity jit) {
+        this.jit = jit;
         if (size < 1) {
             throw new IllegalArgumentException("thread count must be >= 1: " + size);
         }
@@ -83,9 +92,16 @@ public final class KernelThreads implements AutoCloseable {
 
     /**
      * Gets parked workers spinning again, so that the next {@link #run} does not wait for them
-     * to be woken: call it when a step starts, before its serial work (the feeds).
+     * to be woken: call it when a step starts, before its serial work (the feeds). While the JIT
+     * compilers are busy (see {@link JitActivity}) it instead leaves the workers parked, and the
+     * calls until the next wake run on the caller alone: the compilers get the other cores.
+     * Called by the thread that makes the calls.
      */
     public void wake() {
+        solo = jit.busySinceLastLook();
+        if (solo) {
+            return;
+        }
         for (Worker w : workers) {
             LockSupport.unpark(w);
         }
@@ -101,7 +117,7 @@ public final class KernelThreads implements AutoCloseable {
         if (parts > size || parts < 1) {
             throw new IllegalArgumentException("parts " + parts + " for a team of " + size);
         }
-        if (parts == 1 || closed || !busy.compareAndSet(false, true)) {
+        if (parts == 1 || closed || solo || !busy.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) {
                 task.run(p, parts);
             }
@@ -123,7 +139,7 @@ public final class KernelThreads implements AutoCloseable {
             throw new IllegalArgumentException("chunks " + chunks + ", slots " + slots);
         }
         int parts = Math.min(size, Math.min(chunks, slots));
-        if (parts == 1 || closed || !busy.compareAndSet(false, true)) {
+        if (parts == 1 || closed || solo || !busy.compareAndSet(false, true)) {
             for (int c = 0; c < chunks; c++) {
                 task.run(c, chunks, 0);
             }

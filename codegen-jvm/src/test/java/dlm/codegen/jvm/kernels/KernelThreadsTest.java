@@ -57,7 +57,7 @@ class KernelThreadsTest {
      */
     @Test
     void idleWorkerParksAfterItsSpinAndWakeStartsItSpinning() throws InterruptedException {
-        try (KernelThreads team = new KernelThreads(2)) {
+        try (KernelThreads team = new KernelThreads(2, jit(false))) {
             Thread worker = workerThread(team);
             awaitState(worker, Thread.State.WAITING);
             int unparks = team.unparks(1);
@@ -198,6 +198,37 @@ class KernelThreadsTest {
             assertEquals(4, onCaller[0]);
             assertEquals(0, slots[0] + slots[1] + slots[2] + slots[3]);
         }
+    }
+
+    /**
+     * While the JIT compilers are busy, {@link KernelThreads#wake} leaves the workers alone and
+     * the calls until the next wake run on the caller (the compilers get the other cores); once
+     * they are quiet, the next wake brings the workers back.
+     */
+    @Test
+    void callsRunOnTheCallerWhileTheCompilersAreBusy() {
+        boolean[] busy = {true};
+        JitActivity jit = new JitActivity(() -> 0, () -> 1, () -> 0) {
+            @Override boolean busySinceLastLook() { return busy[0]; }
+        };
+        try (KernelThreads team = new KernelThreads(2, jit)) {
+            Thread worker = workerThread(team), caller = Thread.currentThread();
+            team.wake();
+            for (int i = 0; i < 200; i++) {
+                team.run((part, parts) -> assertEquals(caller, Thread.currentThread(), "part " + part), 2);
+                team.run((chunk, chunks, slot) -> assertEquals(caller, Thread.currentThread(), "chunk " + chunk), 8, 2);
+            }
+            busy[0] = false;
+            team.wake();
+            assertEquals(worker, workerThread(team));
+        }
+    }
+
+    /** A JIT that is always or never busy. */
+    private static JitActivity jit(boolean busy) {
+        return new JitActivity(() -> 0, () -> 1, () -> 0) {
+            @Override boolean busySinceLastLook() { return busy; }
+        };
     }
 
     /** The team's worker thread: runs calls until part 1 runs somewhere other than the caller. */
