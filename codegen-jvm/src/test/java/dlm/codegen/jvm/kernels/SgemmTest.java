@@ -123,6 +123,50 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Split over two threads, every float of C must still be the one-thread float, bit for bit,
+     * with or without an epilogue (which each thread runs on its own blocks, in C's coordinates),
+     * across several packed B blocks (maxN 100: NC = 128) and K panels, with edge tiles.
+     */
+    @Test
+    void twoThreadsGiveTheOneThreadBits() {
+        if (!Simd.ENABLED) {
+            return;
+        }
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[][] shapes = {{256, 512, 512}, {400, 70, 600}, {7, 300, 513}, {GemmBlocking.MC + 1, 129, GemmBlocking.KC + 1},
+                {33, 257, 2 * GemmBlocking.KC + 7}, {300, 31, 100}};
+        for (int[] s : shapes) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int t = 0; t < 4; t++) {
+                boolean transA = (t & 2) != 0, transB = (t & 1) != 0;
+                for (float beta : new float[] {0f, 1f}) {
+                    for (boolean withEpilogue : new boolean[] {false, true}) {
+                        float[] a = Reference.random(rnd, m * k), b = Reference.random(rnd, k * n), c0 = Reference.random(rnd, m * n);
+                        float[][] out = new float[2][];
+                        for (int threads = 1; threads <= 2; threads++) {
+                            float[] c = c0.clone();
+                            GemmEpilogue e = withEpilogue ? (cc, r0, r1, j0, j1) -> {
+                                for (int i = r0; i < r1; i++)
+                                    for (int j = j0; j < j1; j++) cc[i * n + j] = Math.max(0f, cc[i * n + j]) + i;
+                            } : null;
+                            Sgemm.run(true, transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n,
+                                    new GemmWorkspace(2, 100), threads == 2 ? TWO : null, 0, e);
+                            out[threads - 1] = c;
+                        }
+                        String what = m + "x" + n + "x" + k + " transA=" + transA + " transB=" + transB + " beta=" + beta
+                                + " epilogue=" + withEpilogue;
+                        for (int i = 0; i < m * n; i++) {
+                            if (Float.floatToRawIntBits(out[0][i]) != Float.floatToRawIntBits(out[1][i])) {
+                                fail(what + ": C[" + i + "] " + out[0][i] + " on one thread, " + out[1][i] + " on two");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void kPanelsAreAtMostKcDeepAndCoverK() {
         for (int k : new int[] {1, 7, GemmBlocking.KC - 1, GemmBlocking.KC, GemmBlocking.KC + 1,
