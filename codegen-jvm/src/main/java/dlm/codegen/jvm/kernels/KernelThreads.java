@@ -21,6 +21,15 @@ import java.util.concurrent.locks.LockSupport;
  * or the system did not schedule it) is run by the caller: a late worker never makes a call
  * slower than running it on one thread.
  *
+ * <p>A call is either cut into one part per thread ({@link Task}) or into more chunks than
+ * threads, which the threads take in turn ({@link Chunks}): then a thread the system leaves
+ * unscheduled for a while (on a shared machine, another process on its core) holds the call back
+ * by at most one chunk.
+ *
+ * <p>While the JIT compilers are busy, the team steps aside: {@link #wake} finds out, and the
+ * calls of that step run on the caller alone, leaving the other cores to the compilers (until
+ * they have compiled the kernels, the Vector API code is slow whichever thread runs it).
+ *
  * <p>One call at a time: if a second thread calls {@link #run} while the team is busy,
  * that call runs all its parts itself instead of waiting.
  */
@@ -33,7 +42,7 @@ public final class KernelThreads implements AutoCloseable {
 
     /**
      * A kernel call cut into more chunks than there are threads, which the threads take one at a
-     * time until none is left (see {@link #run(Chunks, int)}). Implementations are reusable
+     * time until none is left (see {@link #run(Chunks, int, int)}). Implementations are reusable
      * objects.
      */
     public interface Chunks {
@@ -260,7 +269,7 @@ public final class KernelThreads implements AutoCloseable {
         private Chunks task;
         private int chunks;
 
-        /** Written before the call's volatile publication to the workers (see run(Task, int)). */
+        /** Written before dispatch publishes the call to the workers (a volatile write). */
         void start(Chunks task, int chunks) {
             this.task = task;
             this.chunks = chunks;

@@ -32,9 +32,9 @@ import dlm.codegen.jvm.kernels.Simd;
  * turn, each padding and copying only its group's images), then adds the group sums in order.
  * Either way each output float is computed by the same operations whatever the thread count
  * and whichever thread takes a chunk. Scratch: a shared region (flipped filters, or the weight
- * gradient's group sums), then one region per thread (the padded image, the wide product). Reused by every call (a field of
- * {@link RunContext}): a steady-state step
- * allocates nothing. Used on the Vector API path only.
+ * gradient's group sums), then one region per thread (the padded image, the wide product).
+ * Reused by every call (a field of {@link RunContext}): a steady-state step allocates nothing.
+ * Used on the Vector API path only.
  */
 final class DirectConv implements KernelThreads.Chunks {
     /** Threads the scratch has room for (the team may be smaller). */
