@@ -86,13 +86,7 @@ class KernelThreadsTest {
         try (KernelThreads team = new KernelThreads(2)) {
             Thread worker = workerThread(team), caller = Thread.currentThread();
             CountDownLatch callReturned = new CountDownLatch(1);
-            team.beforeTake(() -> {
-                try {
-                    callReturned.await(2, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            holdWorkersUntil(team, callReturned);
             Thread[] ranOn = new Thread[2];
             int[] runs = new int[2];
             team.run((part, parts) -> {
@@ -180,13 +174,7 @@ class KernelThreadsTest {
             workerThread(team);
             Thread caller = Thread.currentThread();
             CountDownLatch callReturned = new CountDownLatch(1);
-            team.beforeTake(() -> {
-                try {
-                    callReturned.await(2, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            holdWorkersUntil(team, callReturned);
             int[] slots = new int[4];
             int[] onCaller = new int[1];
             team.run((chunk, n, slot) -> {
@@ -229,6 +217,20 @@ class KernelThreadsTest {
         return new JitActivity(() -> 0, () -> 1, () -> 0) {
             @Override boolean busySinceLastLook() { return busy; }
         };
+    }
+
+    /**
+     * Makes every worker hold between seeing a call and taking its part until {@code released}
+     * (at most two seconds, so that a team that waits for its workers fails instead of hanging).
+     */
+    private static void holdWorkersUntil(KernelThreads team, CountDownLatch released) {
+        team.beforeTake(() -> {
+            try {
+                released.await(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /** The team's worker thread: runs calls until part 1 runs somewhere other than the caller. */
