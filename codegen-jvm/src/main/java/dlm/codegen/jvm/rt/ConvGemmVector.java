@@ -284,7 +284,12 @@ final class ConvGemmVector {
                 positions6(k, t, x, pos, s, bRows, w + j * k, out + s * nf + j, nf, accumulate);
     }
 
-    /** Six rows of {@link #filtersAsLanes} by two vectors of filters: twelve chains, as in {@link #rows6}. */
+    /**
+     * Six rows of {@link #filtersAsLanes} by two vectors of filters: twelve chains, as in
+     * {@link #rows6}, with the operands the other way round (the image broadcast through the
+     * position table, the filters loaded as vectors). Kept apart from rows6: one method for both
+     * would add a table load to each step of rows6's inner loop.
+     */
     private static void positions6(int k, float[] t, int x, int[] pos, int s, int[] bRows, int w, int out, int ldo,
                                    boolean accumulate) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
